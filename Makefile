@@ -1,0 +1,34 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= demo.db
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+demo: install
+	rm -f $(DB) $(DB)-wal $(DB)-shm
+	$(BIN)/veille --db $(DB) ingest examples/
+	$(BIN)/veille --db $(DB) search "coût d'un data center de 1 GW" -k 3
+	$(BIN)/veille --db $(DB) search "nucléaire" --kind transcript -k 2
+	$(BIN)/veille --db $(DB) chunks --limit 1
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/ingest_speed.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -1,0 +1,196 @@
+"""Topics: French key phrases of each chunk.
+
+Candidates are runs of up to three content words, allowing ``de``/``d'``/``du``
+/``des`` between two of them ("puissance de calcul", "coûts d'entraînement").
+Variants meet on their stems (the lemma key), so "supercalculateur" and
+"supercalculateurs" are one topic, shown in their most frequent written form.
+A phrase scores by its frequency in the chunk, its length, and how specific it
+is to that chunk among the document's chunks (tf × idf over the document).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+
+from ..text.analyzer import FrenchAnalyzer, default_analyzer, fold_accents
+from ..text.stopwords import FRENCH_STOP_WORDS
+
+_CONNECTORS = frozenset({"de", "d", "du", "des"})
+
+# Words that are frequent in talk but name no topic: common verbs, adverbs,
+# fillers. Matched accent-folded and lower-cased.
+_NOT_TOPICS = frozenset(
+    """
+    alors bah ben bien bref euh hein oui non ok voila ouais bon beaucoup vraiment clairement juste
+    toujours jamais souvent deja encore aussi trop tres moins plus tant autant assez plutot quand meme
+    faire fait faites font faut falloir peut peuvent pouvoir pourrait pourraient doit doivent devoir devrait
+    devraient veut veulent vouloir dire dit disent parle parler parlent pense penser crois croire sais savoir
+    voir vois voit va vont aller allez etre avoir ete propose proposer permet permettre passe passer mettre
+    met prend prendre donne donner vient venir rester reste chose choses truc trucs gens fois facon maniere
+    exemple question point sujet part cas niveau moment temps jour jours annee annees ans an coup tour
+    la ca cela ceci celui celle ceux celles tout tous toute toutes rien personne quelque quelques chacun
+    premier premiere deuxieme autre autres meme memes tel telle tels telles certain certaine certains
+    grand grande grands grandes gros petit petite petits bonne bon bons nouveau nouvelle nouveaux
+    ici la-bas maintenant aujourd hui demain hier ainsi ensuite enfin puis cependant toutefois pourtant
+    notamment egalement surtout seulement simplement totalement completement absolument evidemment
+    top super parfait merci bonsoir bonjour salut voici complet complete rapidement directement fortement
+    vite mieux pire besoin avance avancer gagne gagner agir viendra restera privilegie
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|[.!?;:,()«»\"“”\n]|\d+")
+_SUBJECTS = frozenset({"il", "elle", "ils", "elles", "on", "nous", "vous", "je", "j", "tu", "qui"})
+_CLITICS = frozenset({"ne", "n", "se", "s", "me", "m", "te", "t", "le", "la", "les", "lui", "leur", "y", "en", "l"})
+_ELIDED = re.compile(r"(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
+
+
+class TopicExtractor:
+    """Key phrases per chunk, scored against the other chunks of the same document."""
+
+    def __init__(self, analyzer: FrenchAnalyzer | None = None, top: int = 5, max_words: int = 3) -> None:
+        self.analyzer = analyzer or default_analyzer()
+        self.top = top
+        self.max_words = max_words
+
+    def for_texts(self, texts: list[str]) -> list[list[str]]:
+        """Topics of each text; texts are one document's chunks."""
+        phrase_sets = [self._candidates(t) for t in texts]
+        df: Counter[tuple[str, ...]] = Counter()
+        for phrases in phrase_sets:
+            df.update(set(phrases))
+        n = len(texts)
+        return [self._pick(phrases, df, n) for phrases in phrase_sets]
+
+    def _pick(self, phrases: dict[tuple[str, ...], list[str]], df: Counter[tuple[str, ...]],
+              n: int) -> list[str]:
+        scored = []
+        for key, surfaces in phrases.items():
+            tf = len(surfaces)
+            idf = math.log(1 + n / df[key])
+            weight = 1.0 + 0.7 * (len(key) - 1)
+            if len(key) == 1 and len(key[0]) < 3:
+                weight *= 0.5
+            scored.append((tf * weight * idf, key, surfaces))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        chosen: list[tuple[tuple[str, ...], str]] = []
+        for score, key, surfaces in scored:
+            if len(chosen) >= self.top:
+                break
+            once = len(surfaces) < 2
+            if once and len(key) == 1 and chosen and not surfaces[0][:1].isupper():
+                continue  # a word said once is rarely a topic
+            if len(key) > 2 and once:
+                continue
+            if len(key) > 1 and (_verb_like(surfaces[0]) or (once and not _CONNECTED.search(surfaces[0]))):
+                continue  # "puces raccourcissent": a clause, not a phrase
+            if any(_contains(k, key) or _contains(key, k) for k, _ in chosen):
+                continue
+            chosen.append((key, _display(surfaces)))
+        return [text for _, text in chosen]
+
+    def _candidates(self, text: str) -> dict[tuple[str, ...], list[str]]:
+        """Candidate phrases (stem keys) with every surface form seen."""
+        found: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        run: list[tuple[str, str]] = []  # (surface, stem) of content words and connectors
+
+        def flush() -> None:
+            while run and run[-1][1] == "":
+                run.pop()
+            _emit(run, found, self.max_words)
+            run.clear()
+
+        term = self.analyzer.term
+        after_subject = False  # the next content word after "il", "elle", "on"… is a verb
+        for match in _WORD.finditer(text):
+            token = match.group(0)
+            if not token[0].isalpha():
+                flush()
+                after_subject = False
+                continue
+            elided = _ELIDED.match(token)
+            if elided:
+                clitic, token = elided.group(0), token[elided.end():]
+                lead = fold_accents(clitic[:-1].lower())
+                if lead in _SUBJECTS:
+                    after_subject = True
+                if clitic[0] in "dD" and run and run[-1][1]:
+                    run.append((clitic, ""))
+                else:
+                    flush()
+            folded = fold_accents(token.lower())
+            if folded in _SUBJECTS:
+                flush()
+                after_subject = True
+                continue
+            if after_subject:
+                if folded not in _CLITICS:
+                    after_subject = False
+                    flush()
+                continue
+            if folded in _CONNECTORS:
+                if run and run[-1][1]:
+                    run.append((token, ""))
+                else:
+                    flush()
+                continue
+            if (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
+                    or (len(token) < 3 and not token.isupper())):
+                flush()
+                continue
+            stem = term(token)
+            if not stem:
+                flush()
+                continue
+            run.append((token, stem))
+        flush()
+        return found
+
+
+def _emit(run: list[tuple[str, str]], found: dict[tuple[str, ...], list[str]], max_words: int) -> None:
+    """Every sub-phrase of a run that starts and ends with a content word."""
+    if not run:
+        return
+    positions = [i for i, (_, stem) in enumerate(run) if stem]
+    for a_idx, a in enumerate(positions):
+        for b in positions[a_idx: a_idx + max_words]:
+            words = run[a: b + 1]
+            key = tuple(stem for _, stem in words if stem)
+            surface = _join(words)
+            found[key].append(surface)
+
+
+def _join(words: list[tuple[str, str]]) -> str:
+    out = ""
+    for surface, _ in words:
+        if out and not out.endswith(("'", "’")):
+            out += " "
+        out += surface
+    return out
+
+
+_CONNECTED = re.compile(r"\b(?:de|du|des|d['’])", re.I)
+_VERB_END = re.compile(r"(?<!m)ent$|aient$|ait$|ront$|rait$|ons$|ez$|erons$|issent$")
+
+
+def _verb_like(phrase: str) -> bool:
+    """A later word with a conjugated ending ("marchent", "serait"): likely a clause."""
+    words = phrase.replace("’", " ").replace("'", " ").split()
+    return any(_VERB_END.search(w.lower()) for w in words)
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    if len(small) > len(big):
+        return False
+    return any(big[i: i + len(small)] == small for i in range(len(big) - len(small) + 1))
+
+
+def _display(surfaces: list[str]) -> str:
+    """The most frequent written form; lower-case unless always capitalised (names, acronyms)."""
+    form, _ = Counter(surfaces).most_common(1)[0]
+    if all(s[:1].isupper() for s in surfaces) and (len(surfaces) > 1 or any(c.isupper() for c in form[1:])):
+        return form
+    if form.isupper() and len(form) <= 6:
+        return form
+    return " ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in form.split(" "))

@@ -1,0 +1,266 @@
+"""The front door: ``KnowledgeBase(path)`` with ingest, search, chunks, documents, remove, stats."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .chunking import ChunkingConfig, chunk_document
+from .detect import detect, get_loader
+from .enrich import TopicExtractor
+from .errors import InputError
+from .read import DEFAULT_MAX_BYTES, decode_bytes
+from .search import lexical_search
+from .store import Filters, SQLiteStore, StoredDocument
+from .text.analyzer import default_analyzer
+from .text.tokens import DEFAULT_COUNTER, make_counter
+from .types import Chunk, Document, Hit
+
+# Formats veille has no loader for yet: refused by name rather than read as plain text.
+_UNSUPPORTED_SUFFIXES = {
+    ".json": "JSON", ".jsonl": "JSON lines", ".csv": "CSV", ".tsv": "TSV", ".xml": "XML",
+    ".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument", ".xlsx": "Excel",
+    ".pptx": "PowerPoint", ".epub": "EPUB", ".zip": "zip archive", ".gz": "gzip archive",
+    ".sqlite": "SQLite database", ".db": "database",
+}
+_SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class FileResult:
+    """What happened to one file of an ingest."""
+
+    path: str
+    status: str  # added | replaced | unchanged | duplicate | failed
+    reason: str = ""
+    document_id: str | None = None
+    format: str | None = None
+    detection: str = ""
+    chunks: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "status": self.status, "reason": self.reason,
+            "document_id": self.document_id, "format": self.format, "detection": self.detection,
+            "chunks": self.chunks, "report": self.report,
+        }
+
+
+@dataclass
+class IngestReport:
+    """Per-file results of one ingest call."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.failed for f in self.files)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.failed]
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")},
+            "files": [f.as_dict() for f in self.files],
+        }
+
+
+class KnowledgeBase:
+    """A knowledge base in one SQLite file.
+
+    >>> kb = KnowledgeBase("veille.db")
+    >>> kb.ingest("examples/")
+    >>> kb.search("coût d'un data center de 1 GW")
+    """
+
+    def __init__(self, path: str | Path = "veille.db", *, token_counter: str | None = None,
+                 max_tokens: int | None = None, overlap_tokens: int | None = None,
+                 silence_minutes: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.store = SQLiteStore(path)
+        stored_counter = self.store.get_meta("token_counter")
+        self.counter_name = token_counter or stored_counter or DEFAULT_COUNTER
+        self.counter = make_counter(self.counter_name)
+        if stored_counter is None:
+            self.store.set_meta("token_counter", self.counter_name)
+        defaults = ChunkingConfig()
+        self.config = ChunkingConfig(
+            max_tokens=max_tokens or defaults.max_tokens,
+            overlap_tokens=defaults.overlap_tokens if overlap_tokens is None else overlap_tokens,
+            silence_minutes=silence_minutes or defaults.silence_minutes,
+        )
+        self.max_bytes = max_bytes
+        self.analyzer = default_analyzer()
+        self.topics = TopicExtractor(self.analyzer)
+
+    # -- ingest -------------------------------------------------------------
+    def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None) -> IngestReport:
+        """Ingest files and folders; a bad file is reported and the batch goes on."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        if format is not None:
+            get_loader(format)  # an unknown name fails before any file is read
+        report = IngestReport()
+        for path in _expand(paths, report):
+            report.files.append(self._ingest_file(path, format))
+        return report
+
+    def _ingest_file(self, path: Path, format: str | None) -> FileResult:
+        source = str(path.resolve())
+        try:
+            try:
+                data = path.read_bytes() if path.stat().st_size <= self.max_bytes else None
+            except OSError as exc:
+                raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+            if data is None:
+                raise InputError(str(path), f"over the size limit ({path.stat().st_size:,} bytes > {self.max_bytes:,})")
+            fingerprint = hashlib.sha256(data).hexdigest()
+            known = self.store.find_source(source)
+            if known and known[1] == fingerprint:
+                return FileResult(str(path), "unchanged", document_id=known[0])
+            doc, detection = self.parse_bytes(data, str(path), format)
+            doc.source = source
+            return self._store(doc, fingerprint, known, str(path), detection)
+        except InputError as exc:
+            return FileResult(str(path), "failed", reason=exc.reason)
+
+    def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
+        """Bytes to a Document (decode, detect, load), and how the format was chosen."""
+        decoded = decode_bytes(data, name)
+        text = decoded.text
+        if format:
+            loader = get_loader(format)
+            detection = f"{loader.name} (forced)"
+        else:
+            found = detect(text, Path(name).name)
+            if found.format == "plaintext":
+                _refuse_unsupported(name, text)
+            loader = get_loader(found.format)
+            detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
+        try:
+            doc = loader.parse(text, name)
+        except (ValueError, KeyError, IndexError) as exc:
+            raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
+        if not doc.units:
+            raise InputError(name, f"{loader.name}: no text found")
+        if decoded.repaired:
+            doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
+        doc.metadata.setdefault("encoding", decoded.encoding)
+        return doc, detection
+
+    def _store(self, doc: Document, fingerprint: str, known: tuple[str, str] | None, shown: str,
+               detection: str) -> FileResult:
+        existing_source = self.store.has_document(doc.id)
+        if existing_source and existing_source != doc.source:
+            return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
+                              document_id=doc.id, format=doc.format, detection=detection)
+        chunks = self.chunk(doc)
+        terms = [" ".join(self.analyzer.terms(c.text)) for c in chunks]
+        replace = known[0] if known else (doc.id if existing_source else None)
+        self.store.put_document(doc, chunks, terms, fingerprint, replace_id=replace)
+        return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
+                          detection=detection, chunks=len(chunks), report=doc.report.as_dict())
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """Chunks of a parsed document, with topics (what ingest stores)."""
+        chunks = chunk_document(doc, self.counter, self.config)
+        missing = [c for c in chunks if not c.topics]
+        if missing:
+            for chunk, topics in zip(missing, self.topics.for_texts([c.text for c in missing])):
+                chunk.topics = topics
+        for chunk in chunks:
+            chunk.source = doc.source
+        return chunks
+
+    # -- reading ------------------------------------------------------------
+    def search(self, query: str, k: int = 10, *, kind: str | None = None, who: str | None = None,
+               since: str | None = None, until: str | None = None, source: str | None = None,
+               topic: str | None = None) -> list[Hit]:
+        """Chunks ranked by French BM25, filtered before ranking."""
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        return lexical_search(self.store, self.analyzer, query, filters, k)
+
+    def chunks(self, document: str | None = None) -> Iterator[Chunk]:
+        """Stored chunks (of one document when given an id, id prefix or source)."""
+        if document is None:
+            for chunk, _ in self.store.chunks():
+                yield chunk
+            return
+        for doc_id in self._resolve(document):
+            for chunk, _ in self.store.chunks(doc_id):
+                yield chunk
+
+    def documents(self) -> list[StoredDocument]:
+        return self.store.documents()
+
+    def remove(self, document: str) -> list[str]:
+        """Delete documents (by id, id prefix or source path) and all derived from them."""
+        removed = [d for d in self._resolve(document) if self.store.remove(d)]
+        return removed
+
+    def stats(self) -> dict[str, Any]:
+        stats = self.store.stats()
+        stats["mode"] = "lexical (BM25, French analyser)"
+        return stats
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _resolve(self, ref: str) -> list[str]:
+        ids = self.store.resolve(ref)
+        if not ids and os.path.exists(ref):
+            ids = self.store.resolve(str(Path(ref).resolve()))
+        return ids
+
+
+def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
+    """Files named, and the files of folders named (hidden ones skipped), in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and name not in _SKIPPED_NAMES:
+                        yield Path(root) / name
+        elif path.exists():
+            yield path
+        else:
+            report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
+
+
+def _refuse_unsupported(name: str, text: str) -> None:
+    """Text that only plain text would take, but is a format veille does not read yet."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _UNSUPPORTED_SUFFIXES:
+        raise InputError(name, f"unknown format: {_UNSUPPORTED_SUFFIXES[suffix]} has no loader yet "
+                               "(use --format to force one)")
+    head = text.lstrip()[:1]
+    if head in "{[":
+        try:
+            json.loads(text)
+        except ValueError:
+            return
+        raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
+    if text.lstrip().startswith("<?xml"):
+        raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")

@@ -1,0 +1,78 @@
+"""What a store must do, whatever holds the data (SQLite file, PostgreSQL server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+from ..types import Chunk, Document
+
+
+@dataclass
+class Filters:
+    """Filters applied inside the ranking query, before the top k is taken."""
+
+    kind: str | None = None
+    who: str | None = None  # a participant, matched case- and accent-insensitively
+    since: str | None = None  # ISO date or datetime, inclusive
+    until: str | None = None  # inclusive; a bare date covers the whole day
+    source: str | None = None  # substring of the source path
+    topic: str | None = None
+
+
+@dataclass
+class StoredDocument:
+    """A document as listed by the store (without its units)."""
+
+    id: str
+    source: str
+    kind: str
+    format: str
+    title: str | None
+    participants: list[str]
+    chunks: int
+    units: int
+    ingested_at: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LexicalHit:
+    """A chunk found by the lexical index, with everything needed to show and cite it."""
+
+    rowid: int
+    score: float
+    chunk: Chunk
+    source: str
+    title: str | None
+    kind: str
+    lines: tuple[int, int]
+
+
+class Store(Protocol):
+    """Storage of documents, units, chunks and the lexical index."""
+
+    def put_document(self, doc: Document, chunks: list[Chunk], chunk_terms: list[str],
+                     fingerprint: str, replace_id: str | None = None) -> None:
+        """Store a document and everything derived from it in one transaction."""
+
+    def find_source(self, source: str) -> tuple[str, str] | None:
+        """(document id, fingerprint) stored for a source path, if any."""
+
+    def has_document(self, doc_id: str) -> str | None:
+        """The source of a stored document with that id, if any."""
+
+    def remove(self, doc_id: str) -> bool:
+        """Delete a document and all that derives from it."""
+
+    def documents(self) -> list[StoredDocument]: ...
+
+    def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:
+        """Stored chunks with their document's source, in document order."""
+
+    def search_lexical(self, terms: list[str], filters: Filters, k: int, all_terms: bool) -> list[LexicalHit]:
+        """BM25-ranked chunks matching the terms under the filters."""
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

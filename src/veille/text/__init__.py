@@ -1,0 +1,1 @@
+"""French text analysis: tokens and terms, sentences, token counters."""

@@ -1,0 +1,173 @@
+"""The records that flow through veille: documents, units, chunks, hits."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: Kinds of document veille knows.
+DOCUMENT_KINDS = ("chat", "transcript", "article", "post", "chunk", "text")
+
+#: Kinds of unit. ``raw`` marks text a loader could not place (kept, counted, reported).
+UNIT_KINDS = ("message", "system", "sentence", "paragraph", "heading", "raw")
+
+
+@dataclass
+class Unit:
+    """One message, transcript sentence or paragraph, with where it came from.
+
+    ``start``/``end`` are character offsets into ``Document.text`` (the decoded,
+    normalised source) and ``line_start``/``line_end`` 1-based source lines, so a
+    citation can point at the exact place.
+    """
+
+    text: str
+    kind: str = "paragraph"
+    author: str | None = None
+    time: datetime | None = None
+    offset: float | None = None  # seconds from the start of a recording
+    section: str | None = None  # heading the unit sits under
+    start: int = 0
+    end: int = 0
+    line_start: int = 0
+    line_end: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParseReport:
+    """What a loader saw in one file."""
+
+    units: int = 0
+    authors: list[str] = field(default_factory=list)
+    first: str | None = None
+    last: str | None = None
+    system: int = 0
+    raw: int = 0
+    removed: int = 0  # boilerplate / page chrome lines dropped on purpose
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "authors": list(self.authors),
+            "first": self.first,
+            "last": self.last,
+            "system": self.system,
+            "raw": self.raw,
+            "removed": self.removed,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class Document:
+    """A parsed source: ordered units plus what is known about the whole."""
+
+    source: str
+    kind: str
+    format: str
+    text: str
+    units: list[Unit] = field(default_factory=list)
+    title: str | None = None
+    language: str = "fr"
+    date: datetime | None = None
+    participants: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    report: ParseReport = field(default_factory=ParseReport)
+
+    @property
+    def id(self) -> str:
+        """Content hash of the decoded text: the same content has the same id."""
+        return content_id(self.text)
+
+    def authors(self) -> list[str]:
+        """Authors in order of first appearance (declared participants first)."""
+        seen: dict[str, None] = dict.fromkeys(self.participants)
+        for unit in self.units:
+            if unit.author and unit.kind != "system":
+                seen.setdefault(unit.author, None)
+        return list(seen)
+
+
+def content_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Chunk:
+    """A slice of a document's units, with the metadata of the chunk text format.
+
+    ``text`` is the chunk's own content; ``context`` is the overlap carried from
+    the previous chunk (whole units, indexed once: with the chunk that owns them).
+    ``unit_start``/``unit_end`` index ``Document.units`` (end exclusive).
+    """
+
+    text: str
+    unit_start: int
+    unit_end: int
+    tokens: int
+    messages: int
+    period: tuple[str | None, str | None] = (None, None)
+    participants: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    context: str = ""
+    context_start: int | None = None  # first unit of the overlap, when any
+    section: str | None = None
+    index: int = 0
+    document_id: str = ""
+    source: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.document_id}:{self.index}"
+
+
+@dataclass
+class Hit:
+    """One search result: a chunk, its score, a highlighted snippet and a citation."""
+
+    chunk_id: str
+    document_id: str
+    score: float
+    snippet: str
+    text: str
+    source: str
+    title: str | None
+    kind: str
+    unit_start: int
+    unit_end: int
+    authors: list[str]
+    period: tuple[str | None, str | None]
+    lines: tuple[int, int]
+
+    @property
+    def citation(self) -> str:
+        """Human-readable pointer: source, lines, units, who and when."""
+        parts = [f"{self.source}:{self.lines[0]}-{self.lines[1]}",
+                 f"unités {self.unit_start}–{self.unit_end - 1}"]
+        if self.authors:
+            parts.append(", ".join(self.authors))
+        if self.period[0]:
+            parts.append(self.period[0] if self.period[0] == self.period[1]
+                         else f"{self.period[0]} → {self.period[1]}")
+        return " · ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "document_id": self.document_id,
+            "score": self.score,
+            "snippet": self.snippet,
+            "text": self.text,
+            "source": self.source,
+            "title": self.title,
+            "kind": self.kind,
+            "units": [self.unit_start, self.unit_end - 1],
+            "authors": self.authors,
+            "period": list(self.period),
+            "lines": list(self.lines),
+            "citation": self.citation,
+        }

@@ -1,0 +1,34 @@
+"""Shared fixtures: the seed corpus, the demo corpus, a fresh knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "corpus"
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+
+def seed(prefix: str) -> Path:
+    """The seed file whose name starts with ``prefix`` (e.g. "000")."""
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seed {prefix} not found under {SEEDS}")
+    return found[0]
+
+
+@pytest.fixture
+def kb(tmp_path):
+    from veille import KnowledgeBase
+
+    with KnowledgeBase(tmp_path / "kb.db") as base:
+        yield base
