@@ -164,10 +164,12 @@ def test_every_unit_lands_in_a_chunk_and_traces_back(messages, budget, overlap):
         assert chunk.tokens <= budget
         assert chunk.messages == chunk.unit_end - chunk.unit_start
         own = doc.units[chunk.unit_start:chunk.unit_end]
-        rendered = "\n".join(render_unit(u) for u in own)
+        rendered = "\n".join(render_unit(u, doc.units[i - 1] if i else None)
+                              for i, u in enumerate(own, chunk.unit_start))
         if chunk.text != rendered:  # a piece of one over-long message
             assert len(own) == 1
-            assert all(w in render_unit(own[0]) for w in chunk.text.split())
+            whole = render_unit(own[0], doc.units[chunk.unit_start - 1] if chunk.unit_start else None)
+            assert all(w in whole for w in chunk.text.split())
 
 
 @given(st.lists(MESSAGE, min_size=1, max_size=30), st.integers(30, 300))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from veille.errors import InputError
-from veille.read import decode_bytes, normalise, repair_mojibake
+from veille.read import _MOJIBAKE, decode_bytes, normalise, repair_mojibake
 
 FRENCH = "Le coût de l’énergie d’un data center : 3,5 M€ pour 100 000 GPU, soit 12 % — « ça dépasse »."
 
@@ -72,8 +72,7 @@ def test_bad_bytes_are_refused_with_a_reason(data, reason):
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1))
 def test_utf8_round_trip(text):
-    if not text.strip():
-        return
+    assume(text.strip() and not _MOJIBAKE.search(text))  # "Ã©" is taken for broken "é", on purpose
     expected = normalise(text)
     assert decode_bytes(text.encode("utf-8")).text == expected
     assert decode_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le")).text == expected

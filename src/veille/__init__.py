@@ -7,9 +7,21 @@
 ...     print(hit.snippet, hit.citation)
 """
 
+from __future__ import annotations
+
+from typing import Any
+
+from .types import Chunk, Document, Hit, Unit
+
 __version__ = "0.1.0"
 
-from .kb import IngestReport, KnowledgeBase  # noqa: E402
-from .types import Chunk, Document, Hit, Unit  # noqa: E402
-
 __all__ = ["Chunk", "Document", "Hit", "IngestReport", "KnowledgeBase", "Unit", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # The front door is imported on first use, so `veille.read` & co. stay light.
+    if name in ("KnowledgeBase", "IngestReport"):
+        from . import kb
+
+        return getattr(kb, name)
+    raise AttributeError(f"module 'veille' has no attribute {name!r}")

@@ -115,9 +115,18 @@ class KnowledgeBase:
         if format is not None:
             get_loader(format)  # an unknown name fails before any file is read
         report = IngestReport()
+        own = self._own_files()
         for path in _expand(paths, report):
-            report.files.append(self._ingest_file(path, format))
+            if path.resolve() not in own:
+                report.files.append(self._ingest_file(path, format))
         return report
+
+    def _own_files(self) -> set[Path]:
+        """The knowledge base's own files, never ingested into itself."""
+        if self.store.path == ":memory:":
+            return set()
+        base = Path(self.store.path).resolve()
+        return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
 
     def _ingest_file(self, path: Path, format: str | None) -> FileResult:
         source = str(path.resolve())
@@ -178,7 +187,8 @@ class KnowledgeBase:
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a parsed document, with topics (what ingest stores)."""
         chunks = chunk_document(doc, self.counter, self.config)
-        missing = [c for c in chunks if not c.topics]
+        keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
+        missing = [] if keeps_header else [c for c in chunks if not c.topics]
         if missing:
             for chunk, topics in zip(missing, self.topics.for_texts([c.text for c in missing])):
                 chunk.topics = topics

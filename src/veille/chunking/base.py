@@ -58,16 +58,16 @@ class BaseChunker:
         """How good a cut between ``prev`` and ``unit`` is (0 = no better than any)."""
         return 0
 
-    def render(self, unit: Unit) -> str:
+    def render(self, unit: Unit, prev: Unit | None = None) -> str:
         """The unit as a line of chunk text."""
-        return render_unit(unit)
+        return render_unit(unit, prev)
 
     # -- packing ------------------------------------------------------------
     def chunk(self, doc: Document) -> list[Chunk]:
         units = doc.units
         if not units:
             return []
-        rendered = [self.render(u) for u in units]
+        rendered = [self.render(u, units[i - 1] if i else None) for i, u in enumerate(units)]
         counts = self.counter.count_many(rendered)
         budget = self.config.max_tokens
         groups: list[list[_Piece]] = []
@@ -208,11 +208,15 @@ class BaseChunker:
         return [rendered[i] for i in taken], (taken[0] if taken else None)
 
 
-def render_unit(unit: Unit) -> str:
-    """Messages as ``[time] Author : text``, transcript sentences as ``[hh:mm:ss] text``."""
+def render_unit(unit: Unit, prev: Unit | None = None) -> str:
+    """Messages as ``[time] Author : text``, transcript sentences as ``[hh:mm:ss] text``.
+
+    The date is written when it changes from the previous unit's; the time alone otherwise.
+    """
     prefix = ""
     if unit.time is not None:
-        prefix = f"[{format_time(unit.time)}] "
+        same_day = prev is not None and prev.time is not None and prev.time.date() == unit.time.date()
+        prefix = f"[{unit.time.strftime('%H:%M') if same_day else format_time(unit.time)}] "
     elif unit.offset is not None:
         prefix = f"[{format_offset(unit.offset)}] "
     if unit.kind == "system":

@@ -174,10 +174,20 @@ _CONNECTED = re.compile(r"\b(?:de|du|des|d['’])", re.I)
 _VERB_END = re.compile(r"(?<!m)ent$|aient$|ait$|ront$|rait$|ons$|ez$|erons$|issent$")
 
 
+_INFINITIVE = re.compile(r"(?:er|ir)$")
+
+
 def _verb_like(phrase: str) -> bool:
-    """A later word with a conjugated ending ("marchent", "serait"): likely a clause."""
+    """A conjugated word ("marchent", "serait") or an infinitive beside "de" ("forte de louer"): a clause."""
     words = phrase.replace("’", " ").replace("'", " ").split()
-    return any(_VERB_END.search(w.lower()) for w in words)
+    if any(_VERB_END.search(w.lower()) for w in words):
+        return True
+    for i, word in enumerate(words):
+        near_connector = (i + 1 < len(words) and words[i + 1].lower() in _CONNECTORS) or (
+            i > 0 and words[i - 1].lower() in _CONNECTORS)
+        if near_connector and word.islower() and len(word) > 4 and _INFINITIVE.search(word):
+            return True
+    return False
 
 
 def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
@@ -193,4 +203,6 @@ def _display(surfaces: list[str]) -> str:
         return form
     if form.isupper() and len(form) <= 6:
         return form
-    return " ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in form.split(" "))
+    # a capital inside a phrase marks a name ("près de Lyon"); at its start it may only open a sentence
+    return " ".join(w if (i > 0 and w[:1].isupper()) or (w.isupper() and len(w) > 1) else w.lower()
+                    for i, w in enumerate(form.split(" ")))

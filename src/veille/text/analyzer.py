@@ -27,7 +27,7 @@ TOKEN = re.compile(
 )
 
 _FOLD_TABLE = {
-    "œ": "oe", "æ": "ae", "ß": "ss",
+    "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss",
 }
 
 

@@ -1,0 +1,166 @@
+"""Small pieces the text loaders share: units from lines, removal bookkeeping, titles, names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from ..text.sentences import split_sentences
+from ..types import Document, ParseReport, Unit
+from .base import Line
+
+#: Upper-case letters of French and its neighbours, for character classes.
+UPPER = "A-ZÀ-ÖØ-ÞŒÆ"
+#: Lower-case letters, for character classes.
+LOWER = "a-zß-öø-ÿœæ"
+
+_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:[-'’][{UPPER}][{LOWER}]+)*"
+_PARTICLE = r"(?:de |du |des |van |von |der |da |di |le |la |d['’])"
+#: A person's name as written in running text: "Jean-Baptiste Kempf", "Anne de Vries".
+PERSON_NAME = rf"{_NAME_WORD}(?: {_PARTICLE}?{_NAME_WORD}){{1,2}}"
+
+#: Emoji and pictographs (plus their joiners and skin tones) that may lead a line.
+PICTOGRAPHS = (
+    "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d"
+    "\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff"
+)
+_LEADING_PICTOGRAPHS = re.compile(rf"^[{PICTOGRAPHS}\s]+")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def collapse(text: str) -> str:
+    """White space folded to single spaces, ends trimmed."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The word characters runs of ``text`` (for order checks)."""
+    return _WORD.findall(text)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for fuzzy comparisons."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_pictographs(text: str) -> str:
+    """``text`` without the emoji that lead it."""
+    return _LEADING_PICTOGRAPHS.sub("", text)
+
+
+def title_from_text(text: str, limit: int = 80) -> str | None:
+    """The first sentence of ``text``, cut at a word boundary near ``limit`` characters."""
+    head = strip_pictographs(text[: limit * 6].strip())
+    spans = split_sentences(head)
+    if not spans:
+        return None
+    first = collapse(head[spans[0][0]:spans[0][1]])
+    if len(first) <= limit:
+        return first.rstrip(" .")
+    cut = first.rfind(" ", 0, limit)
+    return first[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
+
+
+def span_unit(lines: list[Line], text: str, kind: str = "paragraph", **fields: object) -> Unit:
+    """A unit whose source is ``lines`` (first to last), trimmed of outer white space."""
+    first, last = lines[0], lines[-1]
+    lead = len(first.text) - len(first.text.lstrip())
+    trail = len(last.text) - len(last.text.rstrip())
+    return Unit(
+        text=text,
+        kind=kind,
+        start=first.start + lead,
+        end=last.end - trail,
+        line_start=first.number,
+        line_end=last.number,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def joined(lines: list[Line]) -> str:
+    """Lines of one paragraph joined with single spaces."""
+    return collapse(" ".join(line.text for line in lines))
+
+
+_WRAP_END = re.compile(r"[.!?…:;»\"”)]\s*$")
+
+
+def is_hard_wrapped(lines: list[Line]) -> bool:
+    """Whether a block's lines are one paragraph wrapped at a fixed width.
+
+    True when most lines but the last are long, of similar length and do not
+    end a sentence or the next line goes on in lower case.
+    """
+    if len(lines) < 2:
+        return False
+    body = lines[:-1]
+    lengths = [len(line.text.rstrip()) for line in body]
+    widest = max(lengths)
+    if widest < 40 or widest > 140:
+        return False
+    similar = sum(1 for n in lengths if n >= 0.6 * widest)
+    open_ended = sum(
+        1 for line, nxt in zip(body, lines[1:])
+        if not _WRAP_END.search(line.text) or nxt.text.lstrip()[:1].islower()
+    )
+    return similar >= 0.7 * len(body) and open_ended >= 0.5 * len(body)
+
+
+class Removals:
+    """Lines dropped on purpose, counted by reason, with a few examples for the report."""
+
+    examples_per_reason = 3
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.examples: dict[str, list[str]] = {}
+
+    def add(self, line: str, reason: str) -> None:
+        self.counts[reason] = self.counts.get(reason, 0) + 1
+        seen = self.examples.setdefault(reason, [])
+        if len(seen) < self.examples_per_reason:
+            seen.append(collapse(line)[:60])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def notes(self) -> list[str]:
+        return [
+            f"removed {n} line{'s' if n > 1 else ''} ({reason}), e.g. "
+            + ", ".join(f"'{e}'" for e in self.examples[reason])
+            for reason, n in self.counts.items()
+        ]
+
+
+def finish(doc: Document, removals: Removals | None = None, notes: list[str] | None = None) -> Document:
+    """Fill ``doc.report`` from its units (and participants when none were declared)."""
+    report: ParseReport = doc.report
+    report.units = len(doc.units)
+    report.raw = sum(1 for u in doc.units if u.kind == "raw")
+    report.system = sum(1 for u in doc.units if u.kind == "system")
+    authors: dict[str, None] = {}
+    for unit in doc.units:
+        if unit.author and unit.kind != "system":
+            authors.setdefault(unit.author, None)
+    report.authors = list(authors)
+    if not doc.participants:
+        doc.participants = list(authors)
+    if removals is not None:
+        report.removed += removals.total
+        report.notes.extend(removals.notes())
+    if notes:
+        report.notes.extend(notes)
+    return doc
+
+
+def similar_names(a: str, b: str) -> bool:
+    """Same person written two ways: same first name and a close surname."""
+    fa, fb = fold(a).split(), fold(b).split()
+    if len(fa) < 2 or len(fb) < 2 or fa[0] != fb[0]:
+        return False
+    sa, sb = " ".join(fa[1:]), " ".join(fb[1:])
+    return sa.startswith(sb) or sb.startswith(sa) or SequenceMatcher(None, sa, sb).ratio() >= 0.75

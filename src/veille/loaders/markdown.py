@@ -1,0 +1,140 @@
+"""Markdown: headings give sections; paragraphs, list items and code blocks are units.
+
+ATX (``#``…``######``) and setext (underlined) headings are ``heading``
+units and the ``section`` of what follows. Paragraph lines are joined with
+spaces, list items and block quotes lose their markers, links and images
+keep their text, emphasis marks are dropped. A fenced code block is one unit
+(``meta["code"]`` = its language) kept line for line. Front matter and
+horizontal rules are removed and counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..types import Document, Unit
+from .base import Line, split_lines
+from .common import Removals, collapse, finish, span_unit, title_from_text
+
+name = "markdown"
+kind = "text"
+
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+-]*)")
+_RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|(\d{1,3})[.)])\s+(?:\[[ xX]\]\s+)?")
+_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def sniff(text: str, filename: str) -> tuple[float, str]:
+    """``#`` headings, fences, links, emphasis and list markers; a ``.md`` name."""
+    head = text[:200_000]
+    headings = len(re.findall(r"(?m)^#{1,6} \S", head))
+    fences = len(re.findall(r"(?m)^\s{0,3}```", head)) // 2
+    links = len(re.findall(r"\[[^\]\n]+\]\([^)\s]+\)", head))
+    bold = len(re.findall(r"\*\*[^*\n]+\*\*", head))
+    items = len(re.findall(r"(?m)^\s*[-*+] \S", head))
+    signals = 2 * headings + 2 * fences + links + bold + items // 3
+    confidence = min(0.8, 0.1 * signals) if headings or fences else min(0.4, 0.05 * signals)
+    if filename.lower().endswith((".md", ".markdown", ".mdx")):
+        confidence = max(confidence, 0.75)
+    reason = f"{headings} '#' headings, {fences} code fences, {links} links, {bold} bold spans, {items} list items"
+    return confidence, reason
+
+
+def parse(text: str, source: str) -> Document:
+    """Headings, paragraphs, list items and code blocks as units."""
+    lines = split_lines(text)
+    removals = Removals()
+    units: list[Unit] = []
+    section: str | None = None
+    paragraph: list[Line] = []
+    i = _skip_front_matter(lines, removals)
+
+    def flush() -> None:
+        if paragraph:
+            units.append(span_unit(paragraph, _inline(" ".join(_strip_quote(ln.text) for ln in paragraph)),
+                                   "paragraph", section=section))
+            paragraph.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.text.strip()
+        fence = _FENCE.match(line.text)
+        if fence:
+            flush()
+            end = _fence_end(lines, i, fence.group(1))
+            body = lines[i + 1:end]
+            block = lines[i:min(end + 1, len(lines))]
+            code = "\n".join(ln.text for ln in body)
+            if code.strip():
+                units.append(span_unit(block, code, "paragraph", section=section,
+                                       meta={"code": fence.group(2) or ""}))
+            else:
+                removals.add(stripped, "empty code fence")
+            i = end + 1
+            continue
+        atx = _ATX.match(line.text)
+        setext = paragraph and len(paragraph) == 1 and _SETEXT.match(line.text)
+        if atx or setext:
+            title = _inline(atx.group(2) if atx else paragraph[0].text)
+            source_lines = [line] if atx else [paragraph[0], line]
+            paragraph.clear() if setext else flush()
+            section = title or section
+            units.append(span_unit(source_lines, title, "heading", section=section,
+                                   meta={"level": len(atx.group(1)) if atx else (1 if "=" in stripped else 2)}))
+        elif not stripped:
+            flush()
+        elif _RULE.match(line.text):
+            flush()
+            removals.add(stripped, "horizontal rule")
+        elif _ITEM.match(line.text):
+            flush()
+            item = _ITEM.match(line.text)
+            assert item is not None
+            number = item.group(1)
+            units.append(span_unit([line], _inline(line.text[item.end():]), "paragraph", section=section,
+                                   meta={"item": int(number) if number else True}))
+        else:
+            paragraph.append(line)
+        i += 1
+    flush()
+    doc = Document(source=source, kind=kind, format=name, text=text, units=units)
+    heading = next((u.text for u in units if u.kind == "heading"), None)
+    doc.title = heading or (title_from_text(units[0].text) if units else None)
+    return finish(doc, removals)
+
+
+def _skip_front_matter(lines: list[Line], removals: Removals) -> int:
+    if not lines or lines[0].text.strip() != "---":
+        return 0
+    for j in range(1, min(len(lines), 60)):
+        if lines[j].text.strip() in ("---", "..."):
+            for line in lines[:j + 1]:
+                if line.text.strip():
+                    removals.add(line.text, "front matter")
+            return j + 1
+    return 0
+
+
+def _fence_end(lines: list[Line], start: int, marker: str) -> int:
+    for j in range(start + 1, len(lines)):
+        if lines[j].text.strip().startswith(marker[0] * len(marker)):
+            return j
+    return len(lines)
+
+
+def _strip_quote(line: str) -> str:
+    return _QUOTE.sub("", line)
+
+
+def _inline(text: str) -> str:
+    """Markdown inline syntax reduced to its words."""
+    text = _IMAGE_OR_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _HTML_TAG.sub("", text)
+    return collapse(text)
