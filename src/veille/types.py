@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -78,7 +79,7 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     report: ParseReport = field(default_factory=ParseReport)
 
-    @property
+    @cached_property
     def id(self) -> str:
         """Content hash of the decoded text: the same content has the same id."""
         return content_id(self.text)

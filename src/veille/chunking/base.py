@@ -161,6 +161,7 @@ class BaseChunker:
         texts = [SEPARATOR.join(p.text for p in g) for g in groups]
         exact = self.counter.count_many(texts)
         declared = doc.participants if not any(u.author for u in units) else []
+        doc_id = doc.id
         chunks: list[Chunk] = []
         for n, (group, text, tokens) in enumerate(zip(groups, texts, exact)):
             first, last = group[0].unit, group[-1].unit + 1
@@ -178,7 +179,7 @@ class BaseChunker:
                 context_start=context_start,
                 section=own[0].section or (own[0].text if own[0].kind == "heading" else None),
                 index=n,
-                document_id=doc.id,
+                document_id=doc_id,
             ))
         return chunks
 

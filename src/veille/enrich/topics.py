@@ -10,6 +10,7 @@ is to that chunk among the document's chunks (tf × idf over the document).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -41,6 +42,8 @@ _NOT_TOPICS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|[.!?;:,()«»\"“”\n]|\d+")
+_FINDALL = _WORD.findall
+_PUNCT, _CONNECTOR, _SUBJECT, _CLITIC, _STOP, _CONTENT = range(1, 7)
 _SUBJECTS = frozenset({"il", "elle", "ils", "elles", "on", "nous", "vous", "je", "j", "tu", "qui"})
 _CLITICS = frozenset({"ne", "n", "se", "s", "me", "m", "te", "t", "le", "la", "les", "lui", "leur", "y", "en", "l"})
 _ELIDED = re.compile(r"(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
@@ -53,6 +56,7 @@ class TopicExtractor:
         self.analyzer = analyzer or default_analyzer()
         self.top = top
         self.max_words = max_words
+        self._token_cache: dict[str, tuple[int, int, str, str]] = {}
 
     def for_texts(self, texts: list[str]) -> list[list[str]]:
         """Topics of each text; texts are one document's chunks."""
@@ -73,7 +77,7 @@ class TopicExtractor:
             if len(key) == 1 and len(key[0]) < 3:
                 weight *= 0.5
             scored.append((tf * weight * idf, key, surfaces))
-        scored.sort(key=lambda item: (-item[0], item[1]))
+        scored = heapq.nsmallest(self.top * 6, scored, key=lambda item: (-item[0], item[1]))
         chosen: list[tuple[tuple[str, ...], str]] = []
         for score, key, surfaces in scored:
             if len(chosen) >= self.top:
@@ -93,59 +97,96 @@ class TopicExtractor:
     def _candidates(self, text: str) -> dict[tuple[str, ...], list[str]]:
         """Candidate phrases (stem keys) with every surface form seen."""
         found: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        run: list[tuple[str, str]] = []  # (surface, stem) of content words and connectors
+        run: list[tuple[str, str]] = []  # (surface, stem) of content words and connectors ("" stem)
 
         def flush() -> None:
             while run and run[-1][1] == "":
                 run.pop()
-            _emit(run, found, self.max_words)
+            if len(run) == 1:
+                found[(run[0][1],)].append(run[0][0])
+            elif run:
+                _emit(run, found, self.max_words)
             run.clear()
 
-        term = self.analyzer.term
+        cache = self._token_cache
         after_subject = False  # the next content word after "il", "elle", "on"… is a verb
-        for match in _WORD.finditer(text):
-            token = match.group(0)
-            if not token[0].isalpha():
-                flush()
+        for token in _FINDALL(text):
+            info = cache.get(token)
+            if info is None:
+                info = self._classify(token)
+            kind, clitic, word, stem = info
+            if kind == _PUNCT:
+                if run:
+                    flush()
                 after_subject = False
                 continue
-            elided = _ELIDED.match(token)
-            if elided:
-                clitic, token = elided.group(0), token[elided.end():]
-                lead = fold_accents(clitic[:-1].lower())
-                if lead in _SUBJECTS:
+            if clitic:
+                if clitic == _SUBJECT:
                     after_subject = True
-                if clitic[0] in "dD" and run and run[-1][1]:
-                    run.append((clitic, ""))
+                if clitic == _CONNECTOR and run and run[-1][1]:
+                    run.append((token[: len(token) - len(word)], ""))
                 else:
+                    if run:
+                        flush()
+            if kind == _CONNECTOR:
+                if run and run[-1][1]:
+                    run.append((word, ""))
+                else:
+                    if run:
+                        flush()
+                continue
+            if kind == _SUBJECT:
+                if run:
                     flush()
-            folded = fold_accents(token.lower())
-            if folded in _SUBJECTS:
-                flush()
                 after_subject = True
                 continue
             if after_subject:
-                if folded not in _CLITICS:
+                if kind != _CLITIC:
                     after_subject = False
+                    if run:
+                        flush()
+                continue
+            if kind != _CONTENT:
+                if run:
                     flush()
                 continue
-            if folded in _CONNECTORS:
-                if run and run[-1][1]:
-                    run.append((token, ""))
-                else:
-                    flush()
-                continue
-            if (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
-                    or (len(token) < 3 and not token.isupper())):
-                flush()
-                continue
-            stem = term(token)
-            if not stem:
-                flush()
-                continue
-            run.append((token, stem))
+            run.append((word, stem))
         flush()
         return found
+
+    def _classify(self, token: str) -> tuple[int, int, str, str]:
+        """(kind, elided clitic kind, word without clitic, stem) of a token, cached."""
+        if not token[0].isalpha():
+            info = (_PUNCT, 0, token, "")
+        else:
+            clitic = 0
+            word = token
+            elided = _ELIDED.match(token) if ("'" in token or "’" in token) else None
+            if elided:
+                word = token[elided.end():]
+                lead = fold_accents(elided.group(0)[:-1].lower())
+                clitic = _SUBJECT if lead in _SUBJECTS else (_CONNECTOR if lead == "d" else _CLITIC)
+            folded = fold_accents(word.lower())
+            if folded in _CONNECTORS:
+                kind = _CONNECTOR
+            elif folded in _SUBJECTS:
+                kind = _SUBJECT
+            elif folded in _CLITICS:
+                kind = _CLITIC
+            elif (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
+                  or (len(word) < 3 and not word.isupper())):
+                kind = _STOP
+            else:
+                stem = self.analyzer.term(word)
+                kind = _CONTENT if stem else _STOP
+                info = (kind, clitic, word, stem)
+                if len(self._token_cache) < 200_000:
+                    self._token_cache[token] = info
+                return info
+            info = (kind, clitic, word, "")
+        if len(self._token_cache) < 200_000:
+            self._token_cache[token] = info
+        return info
 
 
 def _emit(run: list[tuple[str, str]], found: dict[tuple[str, ...], list[str]], max_words: int) -> None:

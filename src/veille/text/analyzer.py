@@ -26,6 +26,8 @@ TOKEN = re.compile(
     r"|(?P<word>[^\W\d_]+)"
 )
 
+_FINDALL = TOKEN.findall
+
 _FOLD_TABLE = {
     "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss",
 }
@@ -73,17 +75,17 @@ class FrenchAnalyzer:
     def terms(self, text: str) -> list[str]:
         """Search terms of ``text`` in order (stop words and elisions removed)."""
         out: list[str] = []
-        term = self.term
-        for match in TOKEN.finditer(text):
-            word = match.group("word")
-            if word is not None:
-                t = term(word)
+        append = out.append
+        cache = self._cache
+        for num, word in _FINDALL(text):  # hot path: one findall, cache hits inline
+            if word:
+                t = cache.get(word)
+                if t is None:
+                    t = self.term(word)
                 if t:
-                    out.append(t)
-            else:
-                num = match.group("num")
-                if num is not None:
-                    out.append(normalise_number(num))
+                    append(t)
+            elif num:
+                append(normalise_number(num))
         return out
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
