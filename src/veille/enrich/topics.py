@@ -1,11 +1,16 @@
 """Topics: French key phrases of each chunk.
 
-Candidates are runs of up to three content words, allowing ``de``/``d'``/``du``
-/``des`` between two of them ("puissance de calcul", "coûts d'entraînement").
-Variants meet on their stems (the lemma key), so "supercalculateur" and
-"supercalculateurs" are one topic, shown in their most frequent written form.
-A phrase scores by its frequency in the chunk, its length, and how specific it
-is to that chunk among the document's chunks (tf × idf over the document).
+Three kinds of candidate, all found with regular expressions and counted per
+chunk (the per-word work is done once per distinct word, not per occurrence):
+
+- content words, grouped on their stem (the lemma key), so "supercalculateur"
+  and "supercalculateurs" are one topic shown in its most frequent written form;
+- "X de Y" phrases ("puissance de calcul", "coûts d'entraînement");
+- two-word phrases ("sécurité intérieure", "cloud souverain") and names
+  ("Mira Miruta"), kept when they recur in the document.
+
+A candidate scores by its frequency in the chunk, its length, and how specific
+it is to that chunk among the document's chunks (tf × idf over the document).
 """
 
 from __future__ import annotations
@@ -13,12 +18,10 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 from ..text.analyzer import FrenchAnalyzer, default_analyzer, fold_accents
 from ..text.stopwords import FRENCH_STOP_WORDS
-
-_CONNECTORS = frozenset({"de", "d", "du", "des"})
 
 # Words that are frequent in talk but name no topic: common verbs, adverbs,
 # fillers. Matched accent-folded and lower-cased.
@@ -34,216 +37,122 @@ _NOT_TOPICS = frozenset(
     la ca cela ceci celui celle ceux celles tout tous toute toutes rien personne quelque quelques chacun
     premier premiere deuxieme autre autres meme memes tel telle tels telles certain certaine certains
     grand grande grands grandes gros petit petite petits bonne bon bons nouveau nouvelle nouveaux
-    ici la-bas maintenant aujourd hui demain hier ainsi ensuite enfin puis cependant toutefois pourtant
+    ici maintenant aujourd hui demain hier ainsi ensuite enfin puis cependant toutefois pourtant
     notamment egalement surtout seulement simplement totalement completement absolument evidemment
     top super parfait merci bonsoir bonjour salut voici complet complete rapidement directement fortement
-    vite mieux pire besoin avance avancer gagne gagner agir viendra restera privilegie
+    vite mieux pire besoin avance avancer gagne gagner agir viendra restera privilegie contre partie
+    compter parlons deux trois quatre cinq six sept huit neuf dix cent mille autour environ pres
     """.split()
 )
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|[.!?;:,()«»\"“”\n]|\d+")
-_FINDALL = _WORD.findall
-_PUNCT, _CONNECTOR, _SUBJECT, _CLITIC, _STOP, _CONTENT = range(1, 7)
-_SUBJECTS = frozenset({"il", "elle", "ils", "elles", "on", "nous", "vous", "je", "j", "tu", "qui"})
-_CLITICS = frozenset({"ne", "n", "se", "s", "me", "m", "te", "t", "le", "la", "les", "lui", "leur", "y", "en", "l"})
-_ELIDED = re.compile(r"(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
+_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LINKS = frozenset({"de", "du", "des", "d"})
+
+_VERB_END = re.compile(r"(?<!m)ent$|aient$|ait$|ront$|rait$|ons$|ez$|issent$|er$|ir$")
+
+Key = tuple[str, ...]
 
 
 class TopicExtractor:
     """Key phrases per chunk, scored against the other chunks of the same document."""
 
-    def __init__(self, analyzer: FrenchAnalyzer | None = None, top: int = 5, max_words: int = 3) -> None:
+    def __init__(self, analyzer: FrenchAnalyzer | None = None, top: int = 5) -> None:
         self.analyzer = analyzer or default_analyzer()
         self.top = top
-        self.max_words = max_words
-        self._token_cache: dict[str, tuple[int, int, str, str]] = {}
+        self._word_keys: dict[str, str] = {}
 
     def for_texts(self, texts: list[str]) -> list[list[str]]:
-        """Topics of each text; texts are one document's chunks."""
-        phrase_sets = [self._candidates(t) for t in texts]
-        df: Counter[tuple[str, ...]] = Counter()
-        for phrases in phrase_sets:
-            df.update(set(phrases))
+        """Topics of each text; the texts are one document's chunks."""
+        words = [_WORDS.findall(t) for t in texts]
+        pairs = [Counter(zip(w, w[1:])) for w in words]
+        pair_df: Counter[tuple[str, str]] = Counter()
+        for counted in pairs:
+            pair_df.update(counted.keys())
+        found = [self._candidates(w, p, pair_df) for w, p in zip(words, pairs)]
+        df: Counter[Key] = Counter()
+        for counts, _ in found:
+            df.update(counts.keys())
         n = len(texts)
-        return [self._pick(phrases, df, n) for phrases in phrase_sets]
+        return [self._pick(counts, surfaces, df, n) for counts, surfaces in found]
 
-    def _pick(self, phrases: dict[tuple[str, ...], list[str]], df: Counter[tuple[str, ...]],
+    def _key(self, word: str) -> str:
+        """Stem key of a word that can be a topic, "" for one that cannot."""
+        key = self._word_keys.get(word)
+        if key is None:
+            folded = fold_accents(word.lower())
+            if (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
+                    or (len(word) < 3 and not word.isupper())):
+                key = ""
+            else:
+                key = self.analyzer.term(word)
+            if len(self._word_keys) < 300_000:
+                self._word_keys[word] = key
+        return key
+
+    def _candidates(self, words: list[str], pairs: Counter[tuple[str, str]],
+                    pair_df: Counter[tuple[str, str]]) -> tuple[Counter[Key], dict[Key, dict[str, int]]]:
+        counts: Counter[Key] = Counter()
+        surfaces: dict[Key, dict[str, int]] = {}
+
+        def add(key: Key, surface: str, n: int) -> None:
+            counts[key] += n
+            forms = surfaces.setdefault(key, {})
+            forms[surface] = forms.get(surface, 0) + n
+
+        keys = {w: self._key(w) for w in set(words)}
+        for word, n in Counter(words).items():
+            key = keys[word]
+            if key:
+                add((key,), word, n)
+        for (a, b), n in pairs.items():
+            name = a[:1].isupper() and b[:1].isupper() and not a.isupper()
+            if n < 2 and not name and pair_df[(a, b)] < 2:
+                continue  # a two-word sequence seen once in the document is rarely a phrase
+            ka, kb = keys[a], keys[b]
+            if not (ka and kb):
+                continue
+            if name:
+                add(("@", a, b), f"{a} {b}", n)  # "Mira Miruta"
+            elif not _VERB_END.search(a.lower()) and not _VERB_END.search(b.lower()):
+                add((ka, kb), f"{a} {b}", n)
+        links = [i for i, w in enumerate(words[1:-1], 1) if w in _LINKS]
+        for (a, link, b), n in Counter((words[i - 1], words[i], words[i + 1]) for i in links).items():
+            ka, kb = keys[a], keys[b]
+            if ka and kb and not _VERB_END.search(a.lower()) and not _VERB_END.search(b.lower()):
+                add((ka, "de", kb), f"{a} {link} {b}" if link != "d" else f"{a} d’{b}", n)
+        return counts, surfaces
+
+    def _pick(self, counts: Counter[Key], surfaces: dict[Key, dict[str, int]], df: Counter[Key],
               n: int) -> list[str]:
         scored = []
-        for key, surfaces in phrases.items():
-            tf = len(surfaces)
-            idf = math.log(1 + n / df[key])
-            weight = 1.0 + 0.7 * (len(key) - 1)
-            if len(key) == 1 and len(key[0]) < 3:
+        for key, tf in counts.items():
+            size = len(key) - (1 if key[0] == "@" or "de" in key[1:-1] else 0)
+            weight = 1.0 + 0.8 * (size - 1)
+            if size == 1 and tf < 2:
                 weight *= 0.5
-            scored.append((tf * weight * idf, key, surfaces))
-        scored = heapq.nsmallest(self.top * 6, scored, key=lambda item: (-item[0], item[1]))
-        chosen: list[tuple[tuple[str, ...], str]] = []
-        for score, key, surfaces in scored:
+            scored.append((tf * weight * math.log(1 + n / df[key]), key))
+        best = heapq.nsmallest(self.top * 6, scored, key=lambda item: (-item[0], item[1]))
+        chosen: list[tuple[set[str], str]] = []
+        for _, key in best:
             if len(chosen) >= self.top:
                 break
-            once = len(surfaces) < 2
-            if once and len(key) == 1 and chosen and not surfaces[0][:1].isupper():
-                continue  # a word said once is rarely a topic
-            if len(key) > 2 and once:
-                continue
-            if len(key) > 1 and (_verb_like(surfaces[0]) or (once and not _CONNECTED.search(surfaces[0]))):
-                continue  # "puces raccourcissent": a clause, not a phrase
-            if any(_contains(k, key) or _contains(key, k) for k, _ in chosen):
-                continue
-            chosen.append((key, _display(surfaces)))
-        return [text for _, text in chosen]
-
-    def _candidates(self, text: str) -> dict[tuple[str, ...], list[str]]:
-        """Candidate phrases (stem keys) with every surface form seen."""
-        found: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        run: list[tuple[str, str]] = []  # (surface, stem) of content words and connectors ("" stem)
-
-        def flush() -> None:
-            while run and run[-1][1] == "":
-                run.pop()
-            if len(run) == 1:
-                found[(run[0][1],)].append(run[0][0])
-            elif run:
-                _emit(run, found, self.max_words)
-            run.clear()
-
-        cache = self._token_cache
-        after_subject = False  # the next content word after "il", "elle", "on"… is a verb
-        for token in _FINDALL(text):
-            info = cache.get(token)
-            if info is None:
-                info = self._classify(token)
-            kind, clitic, word, stem = info
-            if kind == _PUNCT:
-                if run:
-                    flush()
-                after_subject = False
-                continue
-            if clitic:
-                if clitic == _SUBJECT:
-                    after_subject = True
-                if clitic == _CONNECTOR and run and run[-1][1]:
-                    run.append((token[: len(token) - len(word)], ""))
-                else:
-                    if run:
-                        flush()
-            if kind == _CONNECTOR:
-                if run and run[-1][1]:
-                    run.append((word, ""))
-                else:
-                    if run:
-                        flush()
-                continue
-            if kind == _SUBJECT:
-                if run:
-                    flush()
-                after_subject = True
-                continue
-            if after_subject:
-                if kind != _CLITIC:
-                    after_subject = False
-                    if run:
-                        flush()
-                continue
-            if kind != _CONTENT:
-                if run:
-                    flush()
-                continue
-            run.append((word, stem))
-        flush()
-        return found
-
-    def _classify(self, token: str) -> tuple[int, int, str, str]:
-        """(kind, elided clitic kind, word without clitic, stem) of a token, cached."""
-        if not token[0].isalpha():
-            info = (_PUNCT, 0, token, "")
-        else:
-            clitic = 0
-            word = token
-            elided = _ELIDED.match(token) if ("'" in token or "’" in token) else None
-            if elided:
-                word = token[elided.end():]
-                lead = fold_accents(elided.group(0)[:-1].lower())
-                clitic = _SUBJECT if lead in _SUBJECTS else (_CONNECTOR if lead == "d" else _CLITIC)
-            folded = fold_accents(word.lower())
-            if folded in _CONNECTORS:
-                kind = _CONNECTOR
-            elif folded in _SUBJECTS:
-                kind = _SUBJECT
-            elif folded in _CLITICS:
-                kind = _CLITIC
-            elif (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
-                  or (len(word) < 3 and not word.isupper())):
-                kind = _STOP
-            else:
-                stem = self.analyzer.term(word)
-                kind = _CONTENT if stem else _STOP
-                info = (kind, clitic, word, stem)
-                if len(self._token_cache) < 200_000:
-                    self._token_cache[token] = info
-                return info
-            info = (kind, clitic, word, "")
-        if len(self._token_cache) < 200_000:
-            self._token_cache[token] = info
-        return info
+            forms = surfaces[key]
+            shown = max(forms, key=forms.__getitem__) if key[0] == "@" else _display(forms)
+            words = {self._key(w) for w in _WORDS.findall(shown)} - {""}
+            if any(words <= seen or seen <= words for seen, _ in chosen):
+                continue  # "calcul" when "puissance de calcul" is there, or the reverse
+            chosen.append((words, shown))
+        return [shown for _, shown in chosen]
 
 
-def _emit(run: list[tuple[str, str]], found: dict[tuple[str, ...], list[str]], max_words: int) -> None:
-    """Every sub-phrase of a run that starts and ends with a content word."""
-    if not run:
-        return
-    positions = [i for i, (_, stem) in enumerate(run) if stem]
-    for a_idx, a in enumerate(positions):
-        for b in positions[a_idx: a_idx + max_words]:
-            words = run[a: b + 1]
-            key = tuple(stem for _, stem in words if stem)
-            surface = _join(words)
-            found[key].append(surface)
-
-
-def _join(words: list[tuple[str, str]]) -> str:
-    out = ""
-    for surface, _ in words:
-        if out and not out.endswith(("'", "’")):
-            out += " "
-        out += surface
-    return out
-
-
-_CONNECTED = re.compile(r"\b(?:de|du|des|d['’])", re.I)
-_VERB_END = re.compile(r"(?<!m)ent$|aient$|ait$|ront$|rait$|ons$|ez$|erons$|issent$")
-
-
-_INFINITIVE = re.compile(r"(?:er|ir)$")
-
-
-def _verb_like(phrase: str) -> bool:
-    """A conjugated word ("marchent", "serait") or an infinitive beside "de" ("forte de louer"): a clause."""
-    words = phrase.replace("’", " ").replace("'", " ").split()
-    if any(_VERB_END.search(w.lower()) for w in words):
-        return True
+def _display(surfaces: dict[str, int]) -> str:
+    """The most frequent written form; lower-case unless a name or an acronym."""
+    form = max(surfaces, key=surfaces.__getitem__)
+    always_capital = all(s[:1].isupper() for s in surfaces)
+    words = form.split(" ")
+    out = []
     for i, word in enumerate(words):
-        near_connector = (i + 1 < len(words) and words[i + 1].lower() in _CONNECTORS) or (
-            i > 0 and words[i - 1].lower() in _CONNECTORS)
-        if near_connector and word.islower() and len(word) > 4 and _INFINITIVE.search(word):
-            return True
-    return False
-
-
-def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
-    if len(small) > len(big):
-        return False
-    return any(big[i: i + len(small)] == small for i in range(len(big) - len(small) + 1))
-
-
-def _display(surfaces: list[str]) -> str:
-    """The most frequent written form; lower-case unless always capitalised (names, acronyms)."""
-    form, _ = Counter(surfaces).most_common(1)[0]
-    if all(s[:1].isupper() for s in surfaces) and (len(surfaces) > 1 or any(c.isupper() for c in form[1:])):
-        return form
-    if form.isupper() and len(form) <= 6:
-        return form
-    # a capital inside a phrase marks a name ("près de Lyon"); at its start it may only open a sentence
-    return " ".join(w if (i > 0 and w[:1].isupper()) or (w.isupper() and len(w) > 1) else w.lower()
-                    for i, w in enumerate(form.split(" ")))
+        keep = (word.isupper() and len(word) > 1) or (word[:1].isupper() and (i > 0 or always_capital and
+                                                                                sum(surfaces.values()) > 1))
+        out.append(word if keep else word.lower())
+    return " ".join(out)
