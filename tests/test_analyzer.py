@@ -60,6 +60,7 @@ def test_query_and_document_analyse_alike(words):
     alone = [t for w in words for t in A.terms(w)]
     assert terms == alone
     assert all(t and " " not in t for t in terms)
+    assert sorted(A.index_terms(text)) == sorted(terms)
     assert all(t == fold_accents(t) for t in terms)
 
 

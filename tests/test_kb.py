@@ -168,3 +168,20 @@ def test_token_counter_is_recorded(tmp_path):
         assert kb.stats()["token_counter"] == "chars4"
     with KnowledgeBase(tmp_path / "k.db") as kb:
         assert kb.counter_name == "chars4"
+
+
+def test_parallel_ingest_stores_what_a_single_process_stores(tmp_path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for n, path in enumerate(sorted(EXAMPLES.glob("*.txt")) * 3):
+        (folder / f"{n:02d}_{path.name}").write_text(path.read_text(encoding="utf-8") + f"\nCopie {n}\n",
+                                                    encoding="utf-8")
+    (folder / "zz_vide.txt").write_bytes(b"")
+    results = []
+    for workers in (1, 2):
+        with KnowledgeBase(tmp_path / f"w{workers}.db", workers=workers) as kb:
+            report = kb.ingest(folder)
+            results.append(([(f.path, f.status, f.chunks, f.reason) for f in report.files],
+                             [(c.document_id, c.index, c.text, c.topics, c.tokens) for c in kb.chunks()]))
+    assert results[0] == results[1]
+    assert results[0][0][-1][1] == "failed"

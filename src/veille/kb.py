@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -17,7 +20,7 @@ from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .search import lexical_search
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
-from .text.tokens import DEFAULT_COUNTER, make_counter
+from .text.tokens import DEFAULT_COUNTER, TokenCounter, make_counter
 from .types import Chunk, Document, Hit
 
 # Formats veille has no loader for yet: refused by name rather than read as plain text.
@@ -83,6 +86,9 @@ class IngestReport:
 class KnowledgeBase:
     """A knowledge base in one SQLite file.
 
+    Ingest parses in ``workers`` processes (default: the cores, up to 4) when
+    there are enough files; the SQLite writes stay in this process.
+
     >>> kb = KnowledgeBase("veille.db")
     >>> kb.ingest("examples/")
     >>> kb.search("coût d'un data center de 1 GW")
@@ -90,7 +96,8 @@ class KnowledgeBase:
 
     def __init__(self, path: str | Path = "veille.db", *, token_counter: str | None = None,
                  max_tokens: int | None = None, overlap_tokens: int | None = None,
-                 silence_minutes: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 silence_minutes: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 workers: int | None = None) -> None:
         self.store = SQLiteStore(path)
         stored_counter = self.store.get_meta("token_counter")
         self.counter_name = token_counter or stored_counter or DEFAULT_COUNTER
@@ -104,8 +111,10 @@ class KnowledgeBase:
             silence_minutes=silence_minutes or defaults.silence_minutes,
         )
         self.max_bytes = max_bytes
+        self.workers = workers
         self.analyzer = default_analyzer()
-        self.topics = TopicExtractor(self.analyzer)
+        self.pipeline = Pipeline(self.counter_name, self.config)
+        self.pipeline._counter = self.counter
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None) -> IngestReport:
@@ -116,10 +125,60 @@ class KnowledgeBase:
             get_loader(format)  # an unknown name fails before any file is read
         report = IngestReport()
         own = self._own_files()
-        for path in _expand(paths, report):
-            if path.resolve() not in own:
-                report.files.append(self._ingest_file(path, format))
+        files = [p for p in _expand(paths, report) if p.resolve() not in own]
+        workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
+        if workers > 1 and len(files) >= 4 * workers:
+            prepared = self._prepare_in_pool(files, format, workers)
+        else:
+            prepared = (self._prepare(path, format) for path in files)
+        for item in prepared:
+            report.files.append(item if isinstance(item, FileResult) else self._store(*item))
         return report
+
+    def _prepare(self, path: Path, format: str | None) -> FileResult | tuple:
+        """Read, parse, chunk and analyse one file (what can run in another process)."""
+        read = self._read(path)
+        if isinstance(read, FileResult):
+            return read
+        data, fingerprint, known = read
+        return _prepare_bytes(self._pipeline(), data, path, fingerprint, known, format)
+
+    def _read(self, path: Path) -> FileResult | tuple[bytes, str, tuple[str, str] | None]:
+        """The file's bytes and fingerprint, or its result when it is unchanged or unreadable."""
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                return FileResult(str(path), "failed",
+                                  reason=f"over the size limit ({size:,} bytes > {self.max_bytes:,})")
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+        fingerprint = hashlib.sha256(data).hexdigest()
+        known = self.store.find_source(str(path.resolve()))
+        if known and known[1] == fingerprint:
+            return FileResult(str(path), "unchanged", document_id=known[0])
+        return data, fingerprint, known
+
+    def _prepare_in_pool(self, files: list[Path], format: str | None, workers: int) -> Iterator[FileResult | tuple]:
+        """Parse in worker processes (both cores), store here, in the files' order."""
+        context = multiprocessing.get_context("fork")
+        window: deque[tuple[Path, Any]] = deque()
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(self._pipeline(),)) as pool:
+            for path in files:
+                read = self._read(path)
+                if isinstance(read, FileResult):
+                    window.append((path, read))
+                else:
+                    data, fingerprint, known = read
+                    window.append((path, pool.submit(_prepare_in_worker, data, path, fingerprint, known, format)))
+                while len(window) > 2 * workers:
+                    yield _result(*window.popleft())
+            while window:
+                yield _result(*window.popleft())
+
+    def _pipeline(self) -> "Pipeline":
+        return self.pipeline
 
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
@@ -128,57 +187,16 @@ class KnowledgeBase:
         base = Path(self.store.path).resolve()
         return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
 
-    def _ingest_file(self, path: Path, format: str | None) -> FileResult:
-        source = str(path.resolve())
-        try:
-            try:
-                data = path.read_bytes() if path.stat().st_size <= self.max_bytes else None
-            except OSError as exc:
-                raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-            if data is None:
-                raise InputError(str(path), f"over the size limit ({path.stat().st_size:,} bytes > {self.max_bytes:,})")
-            fingerprint = hashlib.sha256(data).hexdigest()
-            known = self.store.find_source(source)
-            if known and known[1] == fingerprint:
-                return FileResult(str(path), "unchanged", document_id=known[0])
-            doc, detection = self.parse_bytes(data, str(path), format)
-            doc.source = source
-            return self._store(doc, fingerprint, known, str(path), detection)
-        except InputError as exc:
-            return FileResult(str(path), "failed", reason=exc.reason)
-
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
-        decoded = decode_bytes(data, name)
-        text = decoded.text
-        if format:
-            loader = get_loader(format)
-            detection = f"{loader.name} (forced)"
-        else:
-            found = detect(text, Path(name).name)
-            if found.format == "plaintext":
-                _refuse_unsupported(name, text)
-            loader = get_loader(found.format)
-            detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
-        try:
-            doc = loader.parse(text, name)
-        except (ValueError, KeyError, IndexError) as exc:
-            raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
-        if not doc.units:
-            raise InputError(name, f"{loader.name}: no text found")
-        if decoded.repaired:
-            doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
-        doc.metadata.setdefault("encoding", decoded.encoding)
-        return doc, detection
+        return self._pipeline().parse_bytes(data, name, format)
 
-    def _store(self, doc: Document, fingerprint: str, known: tuple[str, str] | None, shown: str,
-               detection: str) -> FileResult:
+    def _store(self, doc: Document, chunks: list[Chunk], terms: list[str], fingerprint: str,
+               known: tuple[str, str] | None, shown: str, detection: str) -> FileResult:
         existing_source = self.store.has_document(doc.id)
         if existing_source and existing_source != doc.source:
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
                               document_id=doc.id, format=doc.format, detection=detection)
-        chunks = self.chunk(doc)
-        terms = [" ".join(self.analyzer.terms(c.text)) for c in chunks]
         replace = known[0] if known else (doc.id if existing_source else None)
         self.store.put_document(doc, chunks, terms, fingerprint, replace_id=replace)
         return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
@@ -186,15 +204,7 @@ class KnowledgeBase:
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a parsed document, with topics (what ingest stores)."""
-        chunks = chunk_document(doc, self.counter, self.config)
-        keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
-        missing = [] if keeps_header else [c for c in chunks if not c.topics]
-        if missing:
-            for chunk, topics in zip(missing, self.topics.for_texts([c.text for c in missing])):
-                chunk.topics = topics
-        for chunk in chunks:
-            chunk.source = doc.source
-        return chunks
+        return self._pipeline().chunk(doc)
 
     # -- reading ------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, kind: str | None = None, who: str | None = None,
@@ -274,3 +284,99 @@ def _refuse_unsupported(name: str, text: str) -> None:
         raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
     if text.lstrip().startswith("<?xml"):
         raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")
+
+
+class Pipeline:
+    """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
+
+    def __init__(self, counter_name: str, config: ChunkingConfig) -> None:
+        self.counter_name = counter_name
+        self.config = config
+        self._counter: TokenCounter | None = None
+        self._topics: TopicExtractor | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"counter_name": self.counter_name, "config": self.config, "_counter": None, "_topics": None}
+
+    @property
+    def counter(self) -> TokenCounter:
+        if self._counter is None:
+            self._counter = make_counter(self.counter_name)
+        return self._counter
+
+    def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
+        """Bytes to a Document (decode, detect, load), and how the format was chosen."""
+        decoded = decode_bytes(data, name)
+        text = decoded.text
+        if format:
+            loader = get_loader(format)
+            detection = f"{loader.name} (forced)"
+        else:
+            found = detect(text, Path(name).name)
+            if found.format == "plaintext":
+                _refuse_unsupported(name, text)
+            loader = get_loader(found.format)
+            detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
+        try:
+            doc = loader.parse(text, name)
+        except (ValueError, KeyError, IndexError) as exc:
+            raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
+        if not doc.units:
+            raise InputError(name, f"{loader.name}: no text found")
+        if decoded.repaired:
+            doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
+        doc.metadata.setdefault("encoding", decoded.encoding)
+        return doc, detection
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """Chunks with topics (a chunk file keeps the topics its header gave)."""
+        chunks = chunk_document(doc, self.counter, self.config)
+        keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
+        if not keeps_header:
+            if self._topics is None:
+                self._topics = TopicExtractor(default_analyzer())
+            for chunk, topics in zip(chunks, self._topics.for_texts([c.text for c in chunks])):
+                chunk.topics = chunk.topics or topics
+        for chunk in chunks:
+            chunk.source = doc.source
+        return chunks
+
+    def index_terms(self, chunks: list[Chunk]) -> list[str]:
+        """What the lexical index stores per chunk: its own text's terms (not the context's)."""
+        analyzer = default_analyzer()
+        return [" ".join(analyzer.index_terms(c.text)) for c in chunks]
+
+
+def _prepare_bytes(pipeline: Pipeline, data: bytes, path: Path, fingerprint: str,
+                   known: tuple[str, str] | None, format: str | None) -> FileResult | tuple:
+    try:
+        doc, detection = pipeline.parse_bytes(data, str(path), format)
+    except InputError as exc:
+        return FileResult(str(path), "failed", reason=exc.reason)
+    doc.source = str(path.resolve())
+    chunks = pipeline.chunk(doc)
+    return doc, chunks, pipeline.index_terms(chunks), fingerprint, known, str(path), detection
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _init_worker(pipeline: Pipeline) -> None:
+    global _worker_pipeline
+    _worker_pipeline = pipeline
+
+
+def _prepare_in_worker(data: bytes, path: Path, fingerprint: str, known: tuple[str, str] | None,
+                       format: str | None) -> FileResult | tuple:
+    assert _worker_pipeline is not None
+    return _prepare_bytes(_worker_pipeline, data, path, fingerprint, known, format)
+
+
+def _result(path: Path, pending: Any) -> FileResult | tuple:
+    """A worker's answer; a crash in a worker fails that file, not the batch."""
+    if isinstance(pending, FileResult):
+        return pending
+    try:
+        return pending.result()
+    except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")

@@ -9,9 +9,10 @@ Each non-blank line is classified:
 - **title**: the first line when it is short and does not end with a period;
   otherwise the title is the first sentence of the text, cut near 80
   characters;
-- **heading**: a short line without final period, comma or colon (question
-  marks allowed), or one led by a roman numeral, a number (``1)``, ``2.``) or
-  "Conclusion :" — a ``heading`` unit and the ``section`` of what follows;
+- **heading**: a short line (at most 120 characters and 20 words, 12 for a
+  question) without final period, comma or colon, or one led by a roman
+  numeral, a number (``1)``, ``2.``) or "Conclusion :" — a ``heading`` unit
+  and the ``section`` of what follows;
 - **paragraph**: the rest. A hard-wrapped block is one paragraph; otherwise
   each line is one (web text keeps one paragraph per line). Lines led by a
   dash (embedded tweet credits, "— Name (@handle) date") stay paragraphs.
@@ -23,7 +24,7 @@ import re
 
 from ..types import Document, Unit
 from .base import Line, blocks, split_lines
-from .common import Removals, collapse, finish, is_hard_wrapped, joined, span_unit, title_from_text
+from .common import Removals, collapse, finish, is_hard_wrapped, joined, sniff_sample, span_unit, title_from_text
 
 name = "article"
 kind = "article"
@@ -69,30 +70,46 @@ _NUMBERED = re.compile(
 _NOT_HEADING_END = re.compile(r"[.,;:…]\s*$")
 _NOT_HEADING_START = re.compile(r"^[-–—•*«\"“(\[]|https?://|www\.")
 _URL = re.compile(r"https?://|www\.")
+_BLANK = re.compile(r"\n[ \t]*\n")
 _TERMINAL_END = re.compile(r"[.!?…»\"”)]\s*$")
 
 HEADING_MAX_CHARS = 120
 HEADING_MAX_WORDS = 20
+QUESTION_HEADING_MAX_WORDS = 12
 BODY_MIN_CHARS = 100
 
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
-    """Long paragraphs, headings and a boilerplate tail."""
-    lines = [line.strip() for line in text[:300_000].split("\n") if line.strip()]
-    if not lines:
-        return 0.0, "empty"
-    paragraphs = [line for line in lines if len(line) >= 80]
-    boiler = sum(1 for line in lines if len(line) < 200 and _BOILERPLATE.match(line))
+    """Paragraphs with a boilerplate tail, or more than three paragraphs of 200+ characters on average."""
+    head = sniff_sample(text)
+    paragraphs = _paragraph_lengths(head)
+    if len(paragraphs) < 2:
+        return (0.05 if paragraphs else 0.0), f"{len(paragraphs)} paragraphs of 80+ characters"
+    lines = [line.strip() for line in head.split("\n") if 0 < len(line.strip()) < 200]
+    boiler = sum(1 for line in lines if _BOILERPLATE.match(line))
     headings = sum(1 for line in lines if _looks_like_heading(line))
-    average = sum(map(len, paragraphs)) / len(paragraphs) if paragraphs else 0
-    confidence = 0.0
-    if len(paragraphs) >= 3:
-        confidence = 0.3 + 0.25 * (boiler > 0) + 0.1 * (headings > 0) + 0.1 * (average > 200)
-    if filename.lower().endswith((".html", ".htm")):
-        confidence += 0.1
+    average = sum(paragraphs) / len(paragraphs) if paragraphs else 0.0
+    if boiler and len(paragraphs) >= 2:
+        confidence = 0.55 + 0.1 * (headings > 0) + 0.1 * (average > 200)
+    elif len(paragraphs) > 3 and average > 200:
+        confidence = 0.5 + 0.1 * (headings > 0)
+    else:
+        confidence = 0.05 if paragraphs else 0.0
     reason = (f"{len(paragraphs)} paragraphs of 80+ characters (average {average:.0f}), "
               f"{headings} heading lines, {boiler} boilerplate lines")
-    return min(confidence, 0.8), reason
+    return confidence, reason
+
+
+def _paragraph_lengths(text: str) -> list[int]:
+    """Lengths of the paragraphs of 80+ characters: long lines, or whole wrapped blocks."""
+    lengths: list[int] = []
+    for block in _BLANK.split(text):
+        rows = block.split("\n")
+        if max(map(len, rows)) >= 150:
+            lengths.extend(n for n in map(len, rows) if n >= 80)
+        elif len(block) >= 80:
+            lengths.append(len(block))
+    return lengths
 
 
 def parse(text: str, source: str) -> Document:
@@ -108,18 +125,15 @@ def parse(text: str, source: str) -> Document:
         if first:
             first = False
             head = block[0].text.strip()
-            if _is_title(head):
+            wrapped = len(block) > 1 and block[1].text.lstrip()[:1].islower()
+            if _is_title(head) and not wrapped:
                 title = collapse(head)
                 units.append(span_unit([block[0]], title, "heading", section=title, meta={"title": True}))
                 section = title
                 block = block[1:]
                 if not block:
                     continue
-        for unit in _block_units(block, section):
-            if unit.kind == "heading":
-                section = unit.text
-                unit.section = section
-            units.append(unit)
+        section = _add_block(units, block, section)
     doc = Document(source=source, kind=kind, format=name, text=text, units=units)
     doc.title = title or _derived_title(units)
     return finish(doc, removals)
@@ -138,6 +152,8 @@ def _drop_boilerplate(lines: list[Line], removals: Removals) -> list[Line]:
         if len(stripped) >= BODY_MIN_CHARS or (_TERMINAL_END.search(stripped) and len(stripped.split()) >= 6):
             last_body = len(kept)
         kept.append(line)
+    if last_body < 0:
+        return kept  # no body at all: nothing to call a trailing block
     for i in range(last_body + 1, len(kept)):
         stripped = kept[i].text.strip()
         if stripped and not _TERMINAL_END.search(stripped) and len(stripped) < 80:
@@ -146,9 +162,11 @@ def _drop_boilerplate(lines: list[Line], removals: Removals) -> list[Line]:
     return kept
 
 
-def _block_units(block: list[Line], section: str | None) -> list[Unit]:
-    """Units of one block: headings alone, then one paragraph (wrapped) or one per line."""
-    units: list[Unit] = []
+def _add_block(units: list[Unit], block: list[Line], section: str | None) -> str | None:
+    """Units of one block: headings alone, then one paragraph (wrapped) or one per line.
+
+    Returns the section in force after the block.
+    """
     rest: list[Line] = []
 
     def flush_rest() -> None:
@@ -163,11 +181,12 @@ def _block_units(block: list[Line], section: str | None) -> list[Unit]:
     for line in block:
         if _looks_like_heading(line.text.strip()) and not (rest and _continues(rest[-1], line)):
             flush_rest()
-            units.append(span_unit([line], collapse(line.text), "heading"))
+            section = collapse(line.text)
+            units.append(span_unit([line], section, "heading", section=section))
         else:
             rest.append(line)
     flush_rest()
-    return units
+    return section
 
 
 def _continues(previous: Line, line: Line) -> bool:
@@ -183,7 +202,10 @@ def _looks_like_heading(line: str) -> bool:
     if _NOT_HEADING_END.search(line) or _URL.search(line):
         return False
     first = line[0]
-    return (first.isupper() or first.isdigit()) and len(line.split()) <= HEADING_MAX_WORDS
+    size = len(line.split())
+    if line.endswith(("?", "!")) and size > QUESTION_HEADING_MAX_WORDS:
+        return False
+    return (first.isupper() or first.isdigit()) and size <= HEADING_MAX_WORDS
 
 
 def _is_title(line: str) -> bool:

@@ -81,6 +81,8 @@ def _unit(line: Line, participants: set[str]) -> Unit:
     author = next((p for p in participants if body.startswith(f"{p} : ")), None)
     if author:
         body = body[len(author) + 3:]
+    if not body.strip():  # a label with nothing after it: keep the line as written
+        return span_unit([line], line.text.strip(), "paragraph")
     item = _ITEM.match(body)
     if item:
         meta["item"] = int(item.group(1) or item.group(2))

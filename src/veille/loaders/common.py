@@ -26,13 +26,26 @@ PICTOGRAPHS = (
     "\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff"
 )
 _LEADING_PICTOGRAPHS = re.compile(rf"^[{PICTOGRAPHS}\s]+")
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+
+
+#: How much of a text the sniffers look at: the head, plus the tail where page chrome sits.
+SNIFF_HEAD = 12_000
+SNIFF_TAIL = 4_000
+
+
+def sniff_sample(text: str) -> str:
+    """The part of ``text`` a sniffer reads: all of it when short, else its head and tail."""
+    if len(text) <= SNIFF_HEAD + SNIFF_TAIL:
+        return text
+    head = text[:text.rfind("\n", 0, SNIFF_HEAD) + 1 or SNIFF_HEAD]
+    tail = text[len(text) - SNIFF_TAIL:]
+    return head + tail[tail.find("\n") + 1:]
 
 
 def collapse(text: str) -> str:
     """White space folded to single spaces, ends trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def words(text: str) -> list[str]:
@@ -65,7 +78,10 @@ def title_from_text(text: str, limit: int = 80) -> str | None:
 
 
 def span_unit(lines: list[Line], text: str, kind: str = "paragraph", **fields: object) -> Unit:
-    """A unit whose source is ``lines`` (first to last), trimmed of outer white space."""
+    """A unit whose source is ``lines`` (first to last), trimmed of outer white space and blank lines."""
+    filled = [line for line in (lines[0], lines[-1]) if line.text.strip()]
+    if len(filled) < 2 and any(line.text.strip() for line in lines):
+        lines = [line for line in lines if line.text.strip()]
     first, last = lines[0], lines[-1]
     lead = len(first.text) - len(first.text.lstrip())
     trail = len(last.text) - len(last.text.rstrip())

@@ -14,7 +14,7 @@ import re
 
 from ..types import Document, Unit
 from .base import Line, split_lines
-from .common import Removals, collapse, finish, span_unit, title_from_text
+from .common import Removals, collapse, finish, sniff_sample, span_unit, title_from_text
 
 name = "markdown"
 kind = "text"
@@ -26,13 +26,13 @@ _RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|(\d{1,3})[.)])\s+(?:\[[ xX]\]\s+)?")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """``#`` headings, fences, links, emphasis and list markers; a ``.md`` name."""
-    head = text[:200_000]
+    head = sniff_sample(text)
     headings = len(re.findall(r"(?m)^#{1,6} \S", head))
     fences = len(re.findall(r"(?m)^\s{0,3}```", head)) // 2
     links = len(re.findall(r"\[[^\]\n]+\]\([^)\s]+\)", head))
@@ -55,50 +55,50 @@ def parse(text: str, source: str) -> Document:
     paragraph: list[Line] = []
     i = _skip_front_matter(lines, removals)
 
+    def add(source_lines: list[Line], body: str, kind_: str = "paragraph", **meta: object) -> None:
+        if body.strip():
+            units.append(span_unit(source_lines, body, kind_, section=section, meta=meta))
+        else:
+            for line in source_lines:
+                if line.text.strip():
+                    removals.add(line.text, "markup without text")
+
     def flush() -> None:
         if paragraph:
-            units.append(span_unit(paragraph, _inline(" ".join(_strip_quote(ln.text) for ln in paragraph)),
-                                   "paragraph", section=section))
+            add(list(paragraph), _inline(" ".join(_strip_quote(ln.text) for ln in paragraph)))
             paragraph.clear()
 
     while i < len(lines):
         line = lines[i]
         stripped = line.text.strip()
         fence = _FENCE.match(line.text)
+        atx = _ATX.match(line.text)
+        setext = len(paragraph) == 1 and _SETEXT.match(line.text)
+        item = _ITEM.match(line.text)
         if fence:
             flush()
             end = _fence_end(lines, i, fence.group(1))
-            body = lines[i + 1:end]
             block = lines[i:min(end + 1, len(lines))]
-            code = "\n".join(ln.text for ln in body)
-            if code.strip():
-                units.append(span_unit(block, code, "paragraph", section=section,
-                                       meta={"code": fence.group(2) or ""}))
-            else:
-                removals.add(stripped, "empty code fence")
+            add(block, "\n".join(ln.text for ln in lines[i + 1:end]).strip("\n"), code=fence.group(2) or "")
             i = end + 1
             continue
-        atx = _ATX.match(line.text)
-        setext = paragraph and len(paragraph) == 1 and _SETEXT.match(line.text)
         if atx or setext:
             title = _inline(atx.group(2) if atx else paragraph[0].text)
             source_lines = [line] if atx else [paragraph[0], line]
-            paragraph.clear() if setext else flush()
+            if setext:
+                paragraph.clear()
+            else:
+                flush()
             section = title or section
-            units.append(span_unit(source_lines, title, "heading", section=section,
-                                   meta={"level": len(atx.group(1)) if atx else (1 if "=" in stripped else 2)}))
+            add(source_lines, title, "heading", level=len(atx.group(1)) if atx else (1 if "=" in stripped else 2))
         elif not stripped:
             flush()
         elif _RULE.match(line.text):
             flush()
             removals.add(stripped, "horizontal rule")
-        elif _ITEM.match(line.text):
+        elif item:
             flush()
-            item = _ITEM.match(line.text)
-            assert item is not None
-            number = item.group(1)
-            units.append(span_unit([line], _inline(line.text[item.end():]), "paragraph", section=section,
-                                   meta={"item": int(number) if number else True}))
+            add([line], _inline(line.text[item.end():]), item=int(item.group(1)) if item.group(1) else True)
         else:
             paragraph.append(line)
         i += 1

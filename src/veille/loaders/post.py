@@ -14,7 +14,7 @@ import re
 
 from ..types import Document, Unit
 from .base import Line, split_lines
-from .common import Removals, collapse, finish, span_unit, title_from_text
+from .common import PICTOGRAPHS, Removals, collapse, finish, sniff_sample, span_unit, title_from_text
 
 name = "post"
 kind = "post"
@@ -28,23 +28,28 @@ CHROME = (
     r"(?:…|\.\.\.)\s*(?:voir )?plus|(?:…|\.\.\.)?\s*see more|afficher la traduction|traduire",
     r"\+?\s*suivre|\+?\s*follow|se connecter|connect|(?:il y a )?\d+\s*(?:h|j|sem\.?|mois|ans?|d|w|mo|y)\s*(?:•.*)?",
     r"•\s*(?:1er|2e|3e\+?|1st|2nd|3rd\+?)|modifié\s*•?|edited\s*•?|\(modifié\)|voir le profil",
-    r"[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d\s]+\d*",
 )
-_CHROME = re.compile(r"^\s*(?:" + "|".join(CHROME) + r")\s*$", re.IGNORECASE)
+_COUNTER_WORDS = (r"réactions?|reactions?|commentaires?|comments?|republications?|reposts?|partages?|shares?"
+                  r"|j['’]aime|likes?|vues|views|impressions|abonnés|followers")
+# A reaction bar: emoji, figures, separators and counter words only ("👍❤️ 2 488 · 110 commentaires").
+_BAR_PART = rf"(?:[{PICTOGRAPHS}\d\s.,·•|]|{_COUNTER_WORDS})"
+_BAR = rf"{_BAR_PART}*(?:[{PICTOGRAPHS}]|{_COUNTER_WORDS}){_BAR_PART}*"
+CHROME_MAX_CHARS = 100  # longer lines are never a reaction bar
+_CHROME = re.compile(r"^\s*(?:" + "|".join((*CHROME, _BAR)) + r")\s*$", re.IGNORECASE)
 _MORE = re.compile(r"\s*(?:…|\.\.\.)\s*(?:voir )?plus\s*$", re.IGNORECASE)
 _HASHTAG = re.compile(r"hashtag#(?=\w)", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:(\d{1,2})\ufe0f?\u20e3|(🔟)|(\d{1,2})[).]\s)\s*")
 _KEYCAP_LINE = re.compile(r"(?m)^\s*(?:\d\ufe0f?\u20e3|🔟)")
-_HASHTAGS = re.compile(r"(?:hashtag#|(?<![\w&/])#)[^\W\d_]\w+", re.IGNORECASE)
+_PLAIN_HASHTAG = re.compile(r"#(?<![\w&/]#)[^\W\d_]\w+")
 _COUNTER = re.compile(r"(?m)^\s*\d[\d  .,]*\s*(?:réactions?|reactions?|commentaires?|comments?|republications?)\s*$",
                       re.IGNORECASE)
 
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """``hashtag#`` words, hashtags, keycap-numbered lines and reaction counters."""
-    head = text[:100_000]
-    linkedin = len(re.findall(r"hashtag#\w", head, re.IGNORECASE))
-    tags = len(_HASHTAGS.findall(head))
+    head = sniff_sample(text)
+    linkedin = head.count("hashtag#")
+    tags = linkedin + len(_PLAIN_HASHTAG.findall(head))
     keycaps = len(_KEYCAP_LINE.findall(head))
     counters = len(_COUNTER.findall(head))
     confidence = 0.0
@@ -79,7 +84,7 @@ def _units(lines: list[Line], removals: Removals) -> list[Unit]:
         stripped = line.text.strip()
         if not stripped:
             continue
-        if _CHROME.match(stripped):
+        if len(stripped) <= CHROME_MAX_CHARS and _CHROME.match(stripped):
             removals.add(stripped, "reaction bar")
             continue
         content = line.text

@@ -24,11 +24,12 @@ Attribution rule. A copy puts each author's name either after every message
 
 1. a message takes the first name that follows it (UI residue may sit
    between); that name is used up;
-2. a name that follows a used-up name (two names in a row: a message whose
-   body was collapsed in the page) is *dangling*: it goes to the next message
-   if that message has no name of its own (it is followed by a channel title,
-   by another message or by the end of the copy), otherwise it is kept as a
-   ``system`` unit (a collapsed message by that author);
+2. a name left unused by rule 1 (typically the second of two names in a
+   row: a message whose body was collapsed in the page) is *dangling*: it
+   goes to the next message if that message has no name of its own (it is
+   followed by a channel title, by another message or by the end of the
+   copy), otherwise it is kept as a ``system`` unit (a collapsed message by
+   that author);
 3. a message with no name either way keeps ``author=None``.
 
 With names before, the same rule runs mirrored. The direction is the one
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 
 from ..types import Document, Unit
 from .base import Line, split_lines
-from .common import LOWER, UPPER, Removals, collapse, finish, span_unit
+from .common import LOWER, UPPER, Removals, collapse, finish, sniff_sample, span_unit
 
 name = "webchat"
 kind = "chat"
@@ -74,9 +75,16 @@ _NAME_WORD = rf"[{UPPER}][{LOWER}{UPPER}]*(?:[-'’.][{UPPER}]?[{LOWER}{UPPER}]*
 _NAME_LINE = re.compile(
     rf"^\s*({_NAME_WORD}(?: (?:de |du |van |von |le |la |d['’])?{_NAME_WORD}){{0,3}})\s*$"
 )
+# Short replies that repeat without being anyone's name.
+_NOT_NAMES = frozenset(
+    "merci oui non ok okay super parfait top bonjour salut coucou exactement bien génial bravo "
+    "absolument d'accord d’accord entendu noté vu cool yes no thanks hello hi great sure".split()
+)
 _SAID = re.compile(r"^\s*(.{1,40}?) (?:a|avez|as) dit\s*:?\s*$")
 _TITLE = re.compile(rf"^(?:[ \t\u00a0]+|#[ \t]?)([{UPPER}#][^.!?…:;,]{{1,58}})$")
 _END_PUNCT = re.compile(r"[.!?…:;,]\s*$")
+UI_MAX_CHARS = 60  # longer lines are never UI residue
+DIRECTION_SAMPLE = 400  # messages looked at to choose the direction of names
 
 
 @dataclass
@@ -93,11 +101,11 @@ class _Item:
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """Repeated short name lines between message paragraphs, plus UI words."""
-    lines = split_lines(text[:200_000])
+    lines = sniff_sample(text).split("\n")
     names = _author_names(lines)
-    name_lines = sum(1 for line in lines if _name_of(line.text, names))
-    ui = sum(1 for line in lines if _UI.match(line.text) and line.text.strip())
-    bodies = sum(1 for line in lines if len(line.text) > 60)
+    name_lines = sum(1 for line in lines if _name_of(line, names))
+    ui = sum(1 for line in lines if line.strip() and _is_ui(line.strip())) if len(names) >= 2 else 0
+    bodies = sum(1 for line in lines if len(line) > 60)
     if len(names) >= 2 and name_lines >= 4 and bodies >= 2:
         confidence = min(0.9, 0.6 + 0.1 * (ui > 0) + 0.02 * min(len(names), 5) + 0.01 * min(name_lines, 10))
     elif names and name_lines >= 3 and bodies >= 2:
@@ -113,7 +121,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 def parse(text: str, source: str) -> Document:
     """Messages with the authors recovered by the rule in the module docstring."""
     lines = split_lines(text)
-    names = _author_names(lines)
+    names = _author_names([line.text for line in lines])
     removals = Removals()
     items = _items(lines, names, removals)
     direction = _choose_direction(items)
@@ -124,16 +132,20 @@ def parse(text: str, source: str) -> Document:
     return finish(doc, removals, [f"author names come {direction} their messages"])
 
 
-def _author_names(lines: list[Line]) -> dict[str, str]:
+def _author_names(lines: list[str]) -> dict[str, str]:
     """Lines that are author names, mapped to the name: shape plus repetition."""
-    counts = Counter(line.text.strip() for line in lines if 0 < len(line.text) <= 48)
+    counts = Counter(line.strip() for line in lines if 0 < len(line) <= 48)
     names: dict[str, str] = {}
     for stripped, n in counts.items():
+        if n < 2 and " dit" not in stripped:
+            continue
         said = _SAID.match(stripped)
-        if said:
+        if said and _NAME_LINE.match(said.group(1)):
             names[stripped] = said.group(1).strip()
             continue
         if _UI.match(stripped) or not _NAME_LINE.match(stripped):
+            continue
+        if stripped.split()[0].casefold() in _NOT_NAMES:
             continue
         size = len(stripped.split())
         if (2 <= size <= 4 and n >= 2) or (size == 1 and n >= 3):
@@ -165,7 +177,7 @@ def _items(lines: list[Line], names: dict[str, str], removals: Removals) -> list
             continue
         author = _name_of(line.text, names)
         title = None if author else _title_of(line.text, paragraph)
-        if author is None and title is None and not _UI.match(stripped):
+        if author is None and title is None and not _is_ui(stripped):
             if body is None:
                 body = _Item("body", [])
                 items.append(body)
@@ -184,6 +196,10 @@ def _items(lines: list[Line], names: dict[str, str], removals: Removals) -> list
     return [item for item in items if item.kind != "body" or item.paragraphs]
 
 
+def _is_ui(stripped: str) -> bool:
+    return len(stripped) <= UI_MAX_CHARS and _UI.match(stripped) is not None
+
+
 def _title_of(text: str, paragraph: list[Line]) -> str | None:
     """A channel title: indented or ``#``-led short capitalised line, after any sentence end."""
     match = _TITLE.match(text)
@@ -197,13 +213,14 @@ def _title_of(text: str, paragraph: list[Line]) -> str | None:
 def _choose_direction(items: list[_Item]) -> str:
     """"after" or "before": the direction under which fewer messages name their own author."""
     scores = {}
+    sample = items[: 3 * DIRECTION_SAMPLE]
     for direction in ("after", "before"):
-        trial = [_Item(i.kind, i.lines, i.paragraphs, i.name) for i in items]
+        trial = [_Item(i.kind, i.lines, i.paragraphs, i.name) for i in sample]
         _attribute(trial if direction == "after" else trial[::-1])
         scores[direction] = sum(_names_self(i) for i in trial if i.kind == "body")
     if scores["after"] != scores["before"]:
         return min(scores, key=scores.__getitem__)
-    first = next((i.kind for i in items if i.kind in ("name", "body")), "body")
+    first = next((i.kind for i in sample if i.kind in ("name", "body")), "body")
     return "after" if first == "body" else "before"
 
 
@@ -211,7 +228,8 @@ def _names_self(item: _Item) -> bool:
     if not item.author:
         return False
     first = item.author.split()[0]
-    return re.search(rf"\b{re.escape(first)}\b", " ".join(line.text for line in item.lines)) is not None
+    text = " ".join(line.text for line in item.lines)
+    return first in text and re.search(rf"\b{re.escape(first)}\b", text) is not None
 
 
 def _attribute(items: list[_Item]) -> None:
@@ -231,9 +249,9 @@ def _attribute(items: list[_Item]) -> None:
 
 
 def _next(items: list[_Item], i: int) -> _Item | None:
-    for item in items[i + 1:]:
-        if item.kind != "ui":
-            return item
+    for j in range(i + 1, len(items)):
+        if items[j].kind != "ui":
+            return items[j]
     return None
 
 

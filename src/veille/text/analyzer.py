@@ -27,6 +27,9 @@ TOKEN = re.compile(
 )
 
 _FINDALL = TOKEN.findall
+# For the bag of terms: elided clitics (l, d, qu…) are stop words, so plain letter runs give the same terms.
+_WORDS = re.compile(r"[^\W\d_]+").findall
+_NUMBERS = re.compile(r"\b\d{1,3}(?:[  ]\d{3})+(?:,\d+)?\b|\d+(?:[.,]\d+)?").findall
 
 _FOLD_TABLE = {
     "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss",
@@ -86,6 +89,18 @@ class FrenchAnalyzer:
                     append(t)
             elif num:
                 append(normalise_number(num))
+        return out
+
+    def index_terms(self, text: str) -> list[str]:
+        """The same terms as ``terms`` as a bag (words, then numbers): faster, for indexing."""
+        cache = self._cache
+        words = _WORDS(text)
+        found = list(map(cache.get, words))
+        if None in found:
+            term = self.term
+            found = [t if t is not None else term(w) for t, w in zip(found, words)]
+        out = [t for t in found if t]
+        out += [normalise_number(n) for n in _NUMBERS(text)]
         return out
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:

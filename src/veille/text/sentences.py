@@ -19,16 +19,19 @@ ABBREVIATIONS = (
     "fig", "éd", "av", "apr", "resp", "vs", "coll", "dir", "trad", "hab", "tél", "nb",
 )
 
-_NOT_ABBREVIATION = "".join(rf"(?<!\b{re.escape(word)})" for word in ABBREVIATIONS)
-# A period after a one-letter word (M., D.C., J.-C., p.) does not end a sentence.
-_NOT_INITIAL = r"(?<!\b[^\W\d_])"
-_PERIOD = rf"{_NOT_ABBREVIATION}{_NOT_INITIAL}(?<!\.)\.(?!\.)"
-TERMINAL = rf"(?:\.{{3,}}|…+|[!?]+[.…]*|{_PERIOD})"
+# A run of end marks, then checks that look back at it: the run is not an
+# informal two-dot ellipsis, an abbreviation or an initial (M., D.C., p.).
+_NOT_ABBREVIATION = "".join(rf"(?<!\b{re.escape(word)}\.)" for word in ABBREVIATIONS)
+_NOT_INITIAL = r"(?<!\b[^\W\d_]\.)"
+_CHECKS = rf"(?<![^.]\.\.){_NOT_ABBREVIATION}{_NOT_INITIAL}"
+TERMINAL = rf"[.!?…]+{_CHECKS}"
 CLOSERS = r"(?:[ \u00a0\u202f]?»)?[\"”’)\]]*"
 _UPPER = "A-ZÀ-ÖØ-ÞŒÆ"
 _NEXT = rf"(?=\s+[«\"“‘(\[—–-]?[ \u00a0\u202f]?[{_UPPER}0-9]|\s*\Z)"
 
-_BOUNDARY = re.compile(rf"(?P<end>{TERMINAL}{CLOSERS}){_NEXT}|(?P<gap>\n[ \t]*\n)")
+# One leading character class lets the regex engine skip ahead fast; what
+# follows tells a blank line (paragraph break) from an end of sentence.
+_BOUNDARY = re.compile(rf"[.!?…\n](?:(?<=\n)[ \t]*\n|(?<=[.!?…])[.!?…]*{_CHECKS}{CLOSERS}{_NEXT})")
 _ENDS = re.compile(rf"{TERMINAL}{CLOSERS}\s*\Z")
 
 
@@ -37,7 +40,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        end = match.end("end") if match.group("end") is not None else match.start()
+        end = match.start()
+        if text[end] != "\n":
+            end = match.end()
         _add_span(spans, text, start, end)
         start = end
     _add_span(spans, text, start, len(text))
@@ -56,9 +61,9 @@ def ends_sentence(fragment: str) -> bool:
 
 
 def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    segment = text[start:end]
-    stripped = segment.strip()
-    if not stripped:
-        return
-    lead = len(segment) - len(segment.lstrip())
-    spans.append((start + lead, start + lead + len(stripped)))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

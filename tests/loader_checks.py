@@ -1,0 +1,79 @@
+"""Invariants every text loader keeps, shared by the ``test_loaders_*`` files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from veille.types import Document
+
+CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
+DATA = Path(__file__).parent / "data"
+
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+
+
+def read(path: Path) -> str:
+    """A seed or sample as the loaders receive it (``\\r\\n`` already turned into ``\\n``)."""
+    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
+def seed(prefix: str) -> tuple[Path, str]:
+    """The seed whose name starts with ``prefix`` and its text; skips when the corpus is absent."""
+    found = sorted(CORPUS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seed {prefix} not found under {CORPUS}")
+    return found[0], read(found[0])
+
+
+def collapse(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def words_in_order(needle: str, haystack: str) -> bool:
+    """Every word of ``needle`` occurs in ``haystack``, in the same order."""
+    pos = 0
+    for word in _WORD.findall(needle):
+        found = haystack.find(word, pos)
+        if found < 0:
+            return False
+        pos = found + len(word)
+    return True
+
+
+def check_units(doc: Document) -> None:
+    """Offsets and line numbers point at the source, and hold the unit's words in order."""
+    text = doc.text
+    for unit in doc.units:
+        assert 0 <= unit.start <= unit.end <= len(text), unit
+        assert unit.text.strip(), unit
+        assert words_in_order(unit.text, text[unit.start:unit.end]), (unit.text, text[unit.start:unit.end])
+        assert 1 <= unit.line_start <= unit.line_end, unit
+        assert text.count("\n", 0, unit.start) + 1 == unit.line_start, unit
+        assert text.count("\n", 0, max(unit.start, unit.end - 1)) + 1 == unit.line_end, unit
+    assert doc.report.units == len(doc.units)
+    assert doc.report.raw == sum(1 for u in doc.units if u.kind == "raw")
+
+
+def uncovered_lines(doc: Document) -> list[tuple[int, str]]:
+    """Non-blank source lines no unit spans."""
+    covered: set[int] = set()
+    for unit in doc.units:
+        covered.update(range(unit.line_start, unit.line_end + 1))
+    return [(n, line) for n, line in enumerate(doc.text.split("\n"), 1)
+            if line.strip() and n not in covered]
+
+
+def check_nothing_dropped(doc: Document, structure: Callable[[str], bool] = lambda line: False) -> None:
+    """Every non-blank line is in a unit, counted as removed, or known structure (e.g. author names).
+
+    Removed lines may also sit inside a unit's line range (a bare timestamp
+    between two fragments of one sentence), hence ``<=``; the tests pin the
+    exact counts where they are known.
+    """
+    left = [line for _, line in uncovered_lines(doc) if not structure(line)]
+    assert len(left) <= doc.report.removed, (left, doc.report.as_dict())
