@@ -136,7 +136,7 @@ def test_generated_threads_keep_every_message_with_its_author(messages):
     authors = [m[1] for m in messages]
     if any(authors.count(name) < 2 for name in set(authors)):
         authors = [_NAMES[i % 2] for i in range(len(messages))]
-        messages = [(body, name, ui) for (body, _, ui), name in zip(messages, authors)]
+        messages = [(body, name, ui) for (body, _, ui), name in zip(messages, authors, strict=True)]
     parts = ["Rechercher"]
     for body, author, ui in messages:
         parts += [body, author] + ([ui] if ui else [])

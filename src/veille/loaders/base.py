@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Iterator, NamedTuple, Protocol
 
 from ..types import Document
 
@@ -22,17 +20,13 @@ class Loader(Protocol):
         """Read ``text`` (already decoded and normalised) into a Document."""
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One source line: its text (no newline), 1-based number, character offsets."""
 
     text: str
     number: int
     start: int
     end: int
-
-
-_LINE = re.compile(r"[^\n]*")
 
 
 def split_lines(text: str) -> list[Line]:

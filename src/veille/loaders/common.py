@@ -26,7 +26,6 @@ PICTOGRAPHS = (
     "\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff"
 )
 _LEADING_PICTOGRAPHS = re.compile(rf"^[{PICTOGRAPHS}\s]+")
-_WORD = re.compile(r"\w+")
 
 
 #: How much of a text the sniffers look at: the head, plus the tail where page chrome sits.
@@ -46,11 +45,6 @@ def sniff_sample(text: str) -> str:
 def collapse(text: str) -> str:
     """White space folded to single spaces, ends trimmed."""
     return " ".join(text.split())
-
-
-def words(text: str) -> list[str]:
-    """The word characters runs of ``text`` (for order checks)."""
-    return _WORD.findall(text)
 
 
 def fold(text: str) -> str:
@@ -119,7 +113,7 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
         return False
     similar = sum(1 for n in lengths if n >= 0.6 * widest)
     open_ended = sum(
-        1 for line, nxt in zip(body, lines[1:])
+        1 for line, nxt in zip(body, lines[1:], strict=True)
         if not _WRAP_END.search(line.text) or nxt.text.lstrip()[:1].islower()
     )
     return similar >= 0.7 * len(body) and open_ended >= 0.5 * len(body)

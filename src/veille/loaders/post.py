@@ -88,7 +88,7 @@ def _units(lines: list[Line], removals: Removals) -> list[Unit]:
             removals.add(stripped, "reaction bar")
             continue
         content = line.text
-        more = _MORE.search(content)
+        more = _MORE.search(content) if content.rstrip()[-4:].lower() == "plus" else None
         if more and more.start() > 0:
             removals.add(more.group(0), "'… plus' marker")
             content = content[:more.start()]

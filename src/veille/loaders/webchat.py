@@ -202,7 +202,7 @@ def _is_ui(stripped: str) -> bool:
 
 def _title_of(text: str, paragraph: list[Line]) -> str | None:
     """A channel title: indented or ``#``-led short capitalised line, after any sentence end."""
-    match = _TITLE.match(text)
+    match = _TITLE.match(text) if text[:1] in " \t\u00a0#" else None
     if not match or len(match.group(1).split()) > 6:
         return None
     if paragraph and not _END_PUNCT.search(paragraph[-1].text):
