@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/veille --db $(DB) ingest examples/
 	$(BIN)/veille --db $(DB) search "coût d'un data center de 1 GW" -k 3
 	$(BIN)/veille --db $(DB) search "nucléaire" --kind transcript -k 2
-	$(BIN)/veille --db $(DB) chunks --limit 1
+	$(BIN)/veille --db $(DB) chunks examples/emission_tech.txt --limit 1
 
 test: install-test
 	$(BIN)/python -m pytest

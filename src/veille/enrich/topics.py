@@ -68,7 +68,7 @@ class TopicExtractor:
         pair_df: Counter[tuple[str, str]] = Counter()
         for counted in pairs:
             pair_df.update(counted.keys())
-        found = [self._candidates(w, p, pair_df) for w, p in zip(words, pairs)]
+        found = [self._candidates(t, w, p, pair_df) for t, w, p in zip(texts, words, pairs)]
         df: Counter[Key] = Counter()
         for counts, _ in found:
             df.update(counts.keys())
@@ -89,7 +89,7 @@ class TopicExtractor:
                 self._word_keys[word] = key
         return key
 
-    def _candidates(self, words: list[str], pairs: Counter[tuple[str, str]],
+    def _candidates(self, text: str, words: list[str], pairs: Counter[tuple[str, str]],
                     pair_df: Counter[tuple[str, str]]) -> tuple[Counter[Key], dict[Key, dict[str, int]]]:
         counts: Counter[Key] = Counter()
         surfaces: dict[Key, dict[str, int]] = {}
@@ -109,8 +109,8 @@ class TopicExtractor:
             if n < 2 and not name and pair_df[(a, b)] < 2:
                 continue  # a two-word sequence seen once in the document is rarely a phrase
             ka, kb = keys[a], keys[b]
-            if not (ka and kb):
-                continue
+            if not (ka and kb) or f"{a} {b}" not in text:
+                continue  # not content words, or not side by side ("Amazon, Microsoft")
             if name:
                 add(("@", a, b), f"{a} {b}", n)  # "Mira Miruta"
             elif not _VERB_END.search(a.lower()) and not _VERB_END.search(b.lower()):
