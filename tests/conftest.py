@@ -22,7 +22,7 @@ def seed(prefix: str) -> Path:
     """The seed file whose name starts with ``prefix`` (e.g. "000")."""
     found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
     if not found:
-        pytest.skip(f"seed {prefix} not found under {SEEDS}")
+        pytest.fail(f"seed {prefix} not found under {SEEDS}: the tests need ../shared beside the project")
     return found[0]
 
 

@@ -23,10 +23,10 @@ def read(path: Path) -> str:
 
 
 def seed(prefix: str) -> tuple[Path, str]:
-    """The seed whose name starts with ``prefix`` and its text; skips when the corpus is absent."""
+    """The seed whose name starts with ``prefix`` and its text; fails when the corpus is absent."""
     found = sorted(CORPUS.glob(f"{prefix}_*.txt"))
     if not found:
-        pytest.skip(f"seed {prefix} not found under {CORPUS}")
+        pytest.fail(f"seed {prefix} not found under {CORPUS}: the tests need ../shared beside the project")
     return found[0], read(found[0])
 
 
