@@ -50,8 +50,9 @@ def test_seed_post_content_is_a_post():
 
 def test_candidates_cover_every_loader_best_first():
     _, text = seed("004")
-    found = detect(text, "page.txt")
+    found = detect(text, "page.txt", explain=True)
     assert {c[0] for c in found.candidates} == set(LOADERS)
+    assert detect(text, "page.txt").format == found.format == "transcript"
     confidences = [c[1] for c in found.candidates]
     assert confidences == sorted(confidences, reverse=True)
     assert all(c[2] for c in found.candidates)

@@ -148,3 +148,14 @@ def test_generated_threads_keep_every_message_with_its_author(messages):
     want = [(collapse(body), author) for body, author, _ in messages]
     assert got == want
     assert doc.participants == list(dict.fromkeys(authors))
+
+
+def test_wrapped_last_words_and_indented_titles_are_not_authors():
+    block = ("On construit des campus de calcul un peu partout en\nEurope.\n\nLéa Fontaine\n\n"
+             " Réglementation\n\nLe règlement européen s’applique aussi aux modèles servis depuis\nEurope.\n\n"
+             "Karim Benali\n\n")
+    from veille.loaders import webchat as loader
+
+    doc = loader.parse(block * 3, "fil.txt")
+    assert doc.authors() == ["Léa Fontaine", "Karim Benali"]
+    assert all(u.author != "Réglementation" for u in doc.units)

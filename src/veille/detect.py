@@ -19,7 +19,7 @@ FIT = 0.5
 
 @dataclass
 class Detection:
-    """The chosen format, how sure, why, and every loader's answer (best first)."""
+    """The chosen format, how sure, why, and the answers of the loaders asked (best first)."""
 
     format: str
     confidence: float
@@ -27,8 +27,11 @@ class Detection:
     candidates: list[tuple[str, float, str]] = field(default_factory=list)
 
 
-def detect(text: str, filename: str = "") -> Detection:
-    """The loader that fits ``text`` best (see the module docstring for the rule)."""
+def detect(text: str, filename: str = "", explain: bool = False) -> Detection:
+    """The loader that fits ``text`` best (see the module docstring for the rule).
+
+    Asking stops at the first loader that fits unless ``explain`` asks for every answer.
+    """
     answers: list[tuple[str, float, str]] = []
     for loader_name, loader in LOADERS.items():
         try:
@@ -36,6 +39,8 @@ def detect(text: str, filename: str = "") -> Detection:
         except Exception as error:  # a sniffer must never sink detection
             confidence, reason = 0.0, f"sniff failed: {error!r}"
         answers.append((loader_name, max(0.0, min(1.0, confidence)), reason))
+        if answers[-1][1] >= FIT and not explain:
+            break  # loaders come in precedence order: the first that fits wins
     fitting = [a for a in answers if a[1] >= FIT]
     chosen = fitting[0] if fitting else max(answers, key=lambda a: a[1])
     candidates = sorted(answers, key=lambda a: a[1], reverse=True)

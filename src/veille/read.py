@@ -30,6 +30,7 @@ _CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _SPACES = re.compile("[\u00a0\u2007\u202f]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ANY_SPECIAL = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00a0\u00ad\u2007\u200b\u200c\u200e\u200f\u202a-\u202f\u2060\u2066-\u2069\ufeff]")
 
 # A run of characters that UTF-8 bytes become when read as cp1252/latin-1:
 # a lead byte (Â-ô) followed by one to three continuation bytes (0x80-0xBF seen
@@ -148,10 +149,12 @@ def repair_mojibake(text: str) -> tuple[str, int]:
 
 def normalise(text: str) -> str:
     """Newlines to \\n, NFC, invisible marks out, no-break spaces to spaces."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if not _ANY_SPECIAL.search(text):
+        return text  # the common case: one scan, no rewriting
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     return _CONTROL.sub("", text)

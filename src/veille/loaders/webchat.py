@@ -75,6 +75,7 @@ _NAME_WORD = rf"[{UPPER}][{LOWER}{UPPER}]*(?:[-'’.][{UPPER}]?[{LOWER}{UPPER}]*
 _NAME_LINE = re.compile(
     rf"^\s*({_NAME_WORD}(?: (?:de |du |van |von |le |la |d['’])?{_NAME_WORD}){{0,3}})\s*$"
 )
+_WRAPPED_END = re.compile(rf"[{LOWER}]{{2}}\.\s*$")
 # Short replies that repeat without being anyone's name.
 _NOT_NAMES = frozenset(
     "merci oui non ok okay super parfait top bonjour salut coucou exactement bien génial bravo "
@@ -134,7 +135,13 @@ def parse(text: str, source: str) -> Document:
 
 def _author_names(lines: list[str]) -> dict[str, str]:
     """Lines that are author names, mapped to the name: shape plus repetition."""
-    counts = Counter(line.strip() for line in lines if 0 < len(line) <= 48)
+    # A name stands alone: a blank line (or the start) before it, no indent (an indented
+    # line is a channel title), no final period (the last word of a wrapped message).
+    counts = Counter(
+        line.strip() for i, line in enumerate(lines)
+        if 0 < len(line) <= 48 and line[0] not in " \t#" and (i == 0 or not lines[i - 1].strip())
+        and not _WRAPPED_END.search(line)
+    )
     names: dict[str, str] = {}
     for stripped, n in counts.items():
         if n < 2 and " dit" not in stripped:
@@ -203,7 +210,7 @@ def _is_ui(stripped: str) -> bool:
 def _title_of(text: str, paragraph: list[Line]) -> str | None:
     """A channel title: indented or ``#``-led short capitalised line, after any sentence end."""
     match = _TITLE.match(text) if text[:1] in " \t\u00a0#" else None
-    if not match or len(match.group(1).split()) > 6:
+    if not match or len(match.group(1).split()) > 6 or not any(c.isalpha() for c in match.group(1)):
         return None
     if paragraph and not _END_PUNCT.search(paragraph[-1].text):
         return None  # a wrapped line inside a sentence
