@@ -185,3 +185,31 @@ def test_parallel_ingest_stores_what_a_single_process_stores(tmp_path):
                              [(c.document_id, c.index, c.text, c.topics, c.tokens) for c in kb.chunks()]))
     assert results[0] == results[1]
     assert results[0][0][-1][1] == "failed"
+
+
+def _chunk_file(period: str, who: str, text: str) -> str:
+    return (f"=== MÉTADONNÉES CHUNK ===\nPériode: {period}\nParticipants: {who}\nTopics: \nTokens: 12\n"
+            f"Messages: 1\n\n=== CONTENU ===\n{text}\n")
+
+
+def test_period_filters(kb, tmp_path):
+    folder = tmp_path / "chunks"
+    folder.mkdir()
+    (folder / "juillet.txt").write_text(_chunk_file("2025-07-27 19:41 → 2025-07-27 21:03", "Mira Miruta",
+                                                    "Le coût des supercalculateurs militaires."), encoding="utf-8")
+    (folder / "mars.txt").write_text(_chunk_file("2026-03-02 09:00 → 2026-03-02 10:15", "Sam Altwoman",
+                                                 "Les supercalculateurs coûtent cher en énergie."), encoding="utf-8")
+    (folder / "sans_date.txt").write_text(_chunk_file("null → null", "", "Des supercalculateurs partout."),
+                                          encoding="utf-8")
+    assert kb.ingest(folder).ok
+
+    def names(**filters):
+        return sorted(h.source.rsplit("/", 1)[-1] for h in kb.search("supercalculateurs", **filters))
+
+    assert names() == ["juillet.txt", "mars.txt", "sans_date.txt"]
+    assert names(since="2026-01-01") == ["mars.txt"]
+    assert names(until="2025-07-27") == ["juillet.txt"]
+    assert names(since="2025-07", until="2025-12") == ["juillet.txt"]
+    assert names(since="2025-07-27 21:00", until="2026-03-02 09:30") == ["juillet.txt", "mars.txt"]
+    assert names(since="2027") == []
+    assert names(who="sam") == ["mars.txt"]

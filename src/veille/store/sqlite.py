@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -285,9 +286,14 @@ class SQLiteStore:
 def _sortable_period(doc: Document, chunk: Chunk) -> tuple[str, str] | None:
     """Wall-clock period of a chunk as sortable text (recording offsets are not dates)."""
     times = [u.time for u in doc.units[chunk.unit_start:chunk.unit_end] if u.time is not None]
-    if not times:
-        return None
-    return min(times).strftime("%Y-%m-%d %H:%M"), max(times).strftime("%Y-%m-%d %H:%M")
+    if times:
+        return min(times).strftime("%Y-%m-%d %H:%M"), max(times).strftime("%Y-%m-%d %H:%M")
+    if all(p and _DATE.match(p) for p in chunk.period):  # a chunk file's Période
+        return chunk.period[0][:16], chunk.period[1][:16]  # type: ignore[index]
+    return None
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
