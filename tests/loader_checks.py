@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from veille.loaders.common import collapse  # noqa: F401 - re-exported for the loader tests
 from veille.types import Document
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
 DATA = Path(__file__).parent / "data"
 
 _WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"\s+")
 
 
 def read(path: Path) -> str:
@@ -28,10 +28,6 @@ def seed(prefix: str) -> tuple[Path, str]:
     if not found:
         pytest.fail(f"seed {prefix} not found under {CORPUS}: the tests need ../shared beside the project")
     return found[0], read(found[0])
-
-
-def collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
 
 
 def words_in_order(needle: str, haystack: str) -> bool:

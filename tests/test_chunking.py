@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from hypothesis import given, strategies as st
 
 from veille.chunking import ChunkingConfig, chunk_document, render_chunk, render_unit
-from veille.chunking.base import collapse
+from veille.loaders.common import collapse
 from veille.chunking.textformat import parse_chunk_file
 from veille.text.tokens import CharEstimateCounter, make_counter
-from veille.types import Chunk, Document, Unit
+from veille.types import Document, Unit
 
 COUNTER = make_counter("cl100k")
 T0 = datetime(2025, 7, 27, 19, 41)

@@ -113,8 +113,7 @@ class KnowledgeBase:
         self.max_bytes = max_bytes
         self.workers = workers
         self.analyzer = default_analyzer()
-        self.pipeline = Pipeline(self.counter_name, self.config)
-        self.pipeline._counter = self.counter
+        self.pipeline = Pipeline(self.counter_name, self.config, self.counter)
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None) -> IngestReport:
@@ -289,10 +288,10 @@ def _refuse_unsupported(name: str, text: str) -> None:
 class Pipeline:
     """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
 
-    def __init__(self, counter_name: str, config: ChunkingConfig) -> None:
+    def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None) -> None:
         self.counter_name = counter_name
         self.config = config
-        self._counter: TokenCounter | None = None
+        self._counter = counter
         self._topics: TopicExtractor | None = None
 
     def __getstate__(self) -> dict[str, Any]:

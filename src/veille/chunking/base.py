@@ -9,7 +9,6 @@ counts are the same for all, and live here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -253,11 +252,3 @@ def _authors(units: list[Unit]) -> list[str]:
         if u.author and u.kind != "system":
             seen.setdefault(u.author, None)
     return list(seen)
-
-
-_WS = re.compile(r"\s+")
-
-
-def collapse(text: str) -> str:
-    """Whitespace folded to single spaces (for comparisons)."""
-    return _WS.sub(" ", text).strip()
