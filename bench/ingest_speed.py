@@ -312,13 +312,14 @@ SHARE_BUCKETS = ((0.01, "< 1 %"), (0.10, "1–10 %"), (0.30, "10–30 %"), (1.01
 
 
 def common_term_share(kb: KnowledgeBase, text: str, total: int) -> float:
-    """Share of the KB's chunks holding the query's most common term (BM25 scores every one of them)."""
+    """Share of the KB's chunks holding the query's most common term (every one of them is scored)."""
     db = kb.store.db
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, 'chunk_fts', 'row')")
     most = 0
     for term in set(kb.analyzer.terms(normalise(text))):
-        row = db.execute("SELECT doc FROM temp.bench_vocab WHERE term = ?", (term,)).fetchone()
-        most = max(most, row[0] if row else 0)
+        # each posting stores one 4-byte chunk index per chunk holding the term
+        row = db.execute("SELECT COALESCE(SUM(length(chunks)), 0) / 4 FROM postings WHERE term = ?",
+                         (term,)).fetchone()
+        most = max(most, row[0])
     return most / max(1, total)
 
 
@@ -489,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"({rate.chunks:,} chunks, {rate.seconds:.1f} s) {rate.note}")
 
     # 4. whole ingest
-    print("\n4. veille: KnowledgeBase.ingest (decode, detect, parse, chunk, topics, analysis, SQLite + FTS5)")
+    print("\n4. veille: KnowledgeBase.ingest (decode, detect, parse, chunk, topics, analysis, SQLite + BM25 postings)")
     db_path = out / "bench.db"
     remove_db(db_path)
     kb = KnowledgeBase(db_path, workers=args.workers)

@@ -96,7 +96,8 @@ def test_remove_deletes_everything_derived(kb):
     db = kb.store.db
     for table in ("units", "chunks"):
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
-    assert db.execute("SELECT COUNT(*) FROM chunk_fts").fetchone()[0] == kb.stats()["chunks"]
+    assert db.execute("SELECT COUNT(*) FROM postings WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM chunk_keys").fetchone()[0] == kb.stats()["chunks"]
 
 
 def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
@@ -140,7 +141,7 @@ def test_a_document_is_stored_whole_or_not_at_all(kb, monkeypatch):
         kb.ingest(seed("003"))
     kb.store.db = original
     assert calls["n"] == 1
-    for table in ("documents", "units", "chunks", "chunk_fts"):
+    for table in ("documents", "units", "chunks", "chunk_keys", "postings"):
         assert original.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
 
 
@@ -213,3 +214,26 @@ def test_period_filters(kb, tmp_path):
     assert names(since="2025-07-27 21:00", until="2026-03-02 09:30") == ["juillet.txt", "mars.txt"]
     assert names(since="2027") == []
     assert names(who="sam") == ["mars.txt"]
+
+
+def test_chunks_with_every_query_term_come_first(kb, tmp_path):
+    folder = tmp_path / "rang"
+    folder.mkdir()
+    (folder / "un_terme.txt").write_text("Le nucléaire, le nucléaire, encore le nucléaire partout.\n", encoding="utf-8")
+    (folder / "deux_termes.txt").write_text("Un réacteur nucléaire alimente le data center.\n", encoding="utf-8")
+    (folder / "rien.txt").write_text("Une recette de cuisine.\n", encoding="utf-8")
+    kb.ingest(folder)
+    hits = kb.search("nucléaire data center")
+    assert [h.source.rsplit("/", 1)[-1] for h in hits] == ["deux_termes.txt", "un_terme.txt"]
+    assert hits[0].score > 0
+
+
+def test_another_connection_sees_new_documents(tmp_path):
+    path = tmp_path / "partage.db"
+    reader = KnowledgeBase(path)
+    assert reader.search("hydrogène") == []
+    with KnowledgeBase(path) as writer:
+        (tmp_path / "h.txt").write_text("L’hydrogène vert coûte cher.\n", encoding="utf-8")
+        writer.ingest(tmp_path / "h.txt")
+    assert [h.source.rsplit("/", 1)[-1] for h in reader.search("hydrogène")] == ["h.txt"]
+    reader.close()

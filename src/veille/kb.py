@@ -19,6 +19,7 @@ from .errors import InputError
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .search import lexical_search
 from .store import Filters, SQLiteStore, StoredDocument
+from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, TokenCounter, make_counter
 from .types import Chunk, Document, Hit
@@ -190,14 +191,14 @@ class KnowledgeBase:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self._pipeline().parse_bytes(data, name, format)
 
-    def _store(self, doc: Document, chunks: list[Chunk], terms: list[str], fingerprint: str,
+    def _store(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings, fingerprint: str,
                known: tuple[str, str] | None, shown: str, detection: str) -> FileResult:
         existing_source = self.store.has_document(doc.id)
         if existing_source and existing_source != doc.source:
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
                               document_id=doc.id, format=doc.format, detection=detection)
         replace = known[0] if known else (doc.id if existing_source else None)
-        self.store.put_document(doc, chunks, terms, fingerprint, replace_id=replace)
+        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace)
         return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
                           detection=detection, chunks=len(chunks), report=doc.report.as_dict())
 
@@ -340,10 +341,10 @@ class Pipeline:
             chunk.source = doc.source
         return chunks
 
-    def index_terms(self, chunks: list[Chunk]) -> list[str]:
-        """What the lexical index stores per chunk: its own text's terms (not the context's)."""
+    def index_terms(self, chunks: list[Chunk]) -> DocumentPostings:
+        """What the lexical index stores: the terms of each chunk's own text (not its context)."""
         analyzer = default_analyzer()
-        return [" ".join(analyzer.index_terms(c.text)) for c in chunks]
+        return build_postings([analyzer.index_terms(c.text) for c in chunks])
 
 
 def _prepare_bytes(pipeline: Pipeline, data: bytes, path: Path, fingerprint: str,

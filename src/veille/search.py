@@ -16,11 +16,8 @@ def lexical_search(store: Store, analyzer: FrenchAnalyzer, query: str, filters: 
     terms = analyzer.terms(normalise(query))
     if not terms:
         return []
-    found = store.search_lexical(terms, filters, k, all_terms=True)
-    if len(found) < k and len(set(terms)) > 1:
-        seen = {h.rowid for h in found}
-        found += [h for h in store.search_lexical(terms, filters, k, all_terms=False) if h.rowid not in seen]
-    return [_to_hit(h, analyzer, set(terms)) for h in found[:k]]
+    found = store.search_lexical(terms, filters, k)
+    return [_to_hit(h, analyzer, set(terms)) for h in found]
 
 
 def _to_hit(found: LexicalHit, analyzer: FrenchAnalyzer, terms: set[str]) -> Hit:

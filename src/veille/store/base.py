@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
 from ..types import Chunk, Document
+from .postings import DocumentPostings
 
 
 @dataclass
@@ -47,12 +48,13 @@ class LexicalHit:
     title: str | None
     kind: str
     lines: tuple[int, int]
+    matched: int = 0  # distinct query terms the chunk holds
 
 
 class Store(Protocol):
     """Storage of documents, units, chunks and the lexical index."""
 
-    def put_document(self, doc: Document, chunks: list[Chunk], chunk_terms: list[str],
+    def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None) -> None:
         """Store a document and everything derived from it in one transaction."""
 
@@ -70,8 +72,8 @@ class Store(Protocol):
     def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:
         """Stored chunks with their document's source, in document order."""
 
-    def search_lexical(self, terms: list[str], filters: Filters, k: int, all_terms: bool) -> list[LexicalHit]:
-        """BM25-ranked chunks matching the terms under the filters."""
+    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[LexicalHit]:
+        """Chunks holding the most query terms first, then by BM25, under the filters."""
 
     def stats(self) -> dict[str, Any]: ...
 

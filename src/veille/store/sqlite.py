@@ -1,4 +1,4 @@
-"""The default store: one SQLite file with an FTS5 index ranked by BM25."""
+"""The default store: one SQLite file, with BM25 postings for the lexical index."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
+
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document
 from .base import Filters, LexicalHit, StoredDocument
+from .postings import BM25Ranker, DocumentPostings
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,9 +80,27 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (document_id, idx)
 );
 CREATE INDEX IF NOT EXISTS chunks_kind_time ON chunks(kind, time_start);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
-    terms, tokenize = "unicode61 remove_diacritics 0 tokenchars '.'"
+-- What search filters on and BM25 needs, kept narrow so it loads fast.
+CREATE TABLE IF NOT EXISTS chunk_keys (
+    id INTEGER PRIMARY KEY,
+    length INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    time_start TEXT,
+    time_end TEXT,
+    who TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    source TEXT NOT NULL
 );
+-- The lexical index: per term and document, the chunks holding the term and how often.
+CREATE TABLE IF NOT EXISTS postings (
+    term TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    base INTEGER NOT NULL,
+    chunks BLOB NOT NULL,
+    tfs BLOB NOT NULL,
+    PRIMARY KEY (term, document_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_document ON postings(document_id);
 """
 
 
@@ -105,6 +126,9 @@ class SQLiteStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
+        self.ranker = BM25Ranker()
+        self._key_cache: _ChunkKeys | None = None
+        self._key_version: int | None = None
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     # -- settings -----------------------------------------------------------
@@ -116,7 +140,7 @@ class SQLiteStore:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- writing ------------------------------------------------------------
-    def put_document(self, doc: Document, chunks: list[Chunk], chunk_terms: list[str],
+    def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None) -> None:
         """Store a document, its units, chunks and index entries: all of it or nothing."""
         db = self.db
@@ -144,8 +168,8 @@ class SQLiteStore:
             doc_time = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else None
             next_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]) + 1
             rows = []
-            fts_rows = []
-            for n, (chunk, terms) in enumerate(zip(chunks, chunk_terms)):
+            keys = []
+            for n, chunk in enumerate(chunks):
                 rowid = next_id + n
                 first = doc.units[chunk.unit_start] if doc.units else None
                 last = doc.units[chunk.unit_end - 1] if doc.units else None
@@ -161,20 +185,24 @@ class SQLiteStore:
                     chunk.section, doc.kind, doc.source,
                     first.line_start if first else 0, last.line_end if last else 0,
                 ))
-                fts_rows.append((rowid, terms))
+                keys.append((rowid, postings.lengths[n], doc.kind, times[0], times[1], rows[-1][15],
+                             rows[-1][17], doc.source))
             db.executemany("INSERT INTO chunks VALUES (" + ",".join("?" * 23) + ")", rows)
-            db.executemany("INSERT INTO chunk_fts(rowid, terms) VALUES (?, ?)", fts_rows)
+            db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
+            db.executemany("INSERT INTO postings VALUES (?,?,?,?,?)",
+                           [(term, doc_id, next_id, idx, tfs) for term, idx, tfs in postings.rows])
             db.execute("COMMIT")
+            self.ranker.invalidate()
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
-        rowids = [r[0] for r in db.execute("SELECT id FROM chunks WHERE document_id = ?", (doc_id,))]
-        if rowids:
-            db.executemany("DELETE FROM chunk_fts WHERE rowid = ?", [(r,) for r in rowids])
+        db.execute("DELETE FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
+        db.execute("DELETE FROM postings WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+        self.ranker.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
         return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
@@ -232,31 +260,43 @@ class SQLiteStore:
         for row in self.db.execute(sql, args):
             yield _chunk_from_row(row), row["source"]
 
-    def search_lexical(self, terms: list[str], filters: Filters, k: int, all_terms: bool) -> list[LexicalHit]:
-        if not terms:
+    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[LexicalHit]:
+        """Chunks holding the most query terms first, BM25 second, under the filters."""
+        unique = list(dict.fromkeys(terms))
+        if not unique:
             return []
-        quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms)]
-        expression = (" AND " if all_terms else " OR ").join(quoted)
-        where, args = _filter_sql(filters)
-        if where:
-            sql = f"""SELECT c.*, d.title AS title, bm25(chunk_fts) AS score
-                      FROM chunk_fts JOIN chunks c ON c.id = chunk_fts.rowid
-                      JOIN documents d ON d.id = c.document_id
-                      WHERE chunk_fts MATCH ? AND {where}
-                      ORDER BY score LIMIT ?"""
-        else:
-            # FTS5 ranks by itself fastest when nothing else constrains the rows.
-            sql = """SELECT c.*, d.title AS title, f.rank AS score
-                     FROM (SELECT rowid, rank FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) f
-                     JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
-                     ORDER BY f.rank"""
-            args = []
-        params = [expression, *args, k] if where else [expression, k]
-        rows = self.db.execute(sql, params).fetchall()
+        keys = self._keys()
+        allowed = keys.allowed(filters)
+        if allowed is not None and not len(allowed):
+            return []
+        postings: dict[str, list[tuple[int, bytes, bytes]]] = {}
+        for term in unique:
+            rows = self.db.execute("SELECT base, chunks, tfs FROM postings WHERE term = ?", (term,)).fetchall()
+            if rows:
+                postings[term] = rows
+        ranked = self.ranker.rank(postings, k, allowed)
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        rows = {r["id"]: r for r in self.db.execute(
+            f"""SELECT c.*, d.title AS title FROM chunks c JOIN documents d ON d.id = c.document_id
+                WHERE c.id IN ({marks})""", [r.rowid for r in ranked])}
         return [LexicalHit(
-            rowid=r["id"], score=-float(r["score"]), chunk=_chunk_from_row(r), source=r["source"],
-            title=r["title"], kind=r["kind"], lines=(r["line_start"], r["line_end"]),
-        ) for r in rows]
+            rowid=r.rowid, score=r.score, chunk=_chunk_from_row(rows[r.rowid]), source=rows[r.rowid]["source"],
+            title=rows[r.rowid]["title"], kind=rows[r.rowid]["kind"],
+            lines=(rows[r.rowid]["line_start"], rows[r.rowid]["line_end"]), matched=r.matched,
+        ) for r in ranked if r.rowid in rows]  # a chunk another connection just removed is skipped
+
+    def _keys(self) -> "_ChunkKeys":
+        """Filter columns and lengths of every chunk, reloaded when the file has changed."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]  # moves when another connection writes
+        if self._key_cache is None or self._key_version != version or not self.ranker.loaded:
+            rows = self.db.execute(
+                "SELECT id, length, kind, time_start, time_end, who, topics, source FROM chunk_keys").fetchall()
+            self._key_cache = _ChunkKeys(rows)
+            self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
+            self._key_version = version
+        return self._key_cache
 
     def unit_authors(self, doc_id: str, start: int, end: int) -> list[str]:
         rows = self.db.execute(
@@ -296,28 +336,42 @@ def _sortable_period(doc: Document, chunk: Chunk) -> tuple[str, str] | None:
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
-def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    if filters.kind:
-        clauses.append("c.kind = ?")
-        args.append(filters.kind)
-    if filters.who:
-        clauses.append("c.who LIKE ?")
-        args.append("%" + fold(filters.who).replace("%", "") + "%")
-    if filters.topic:
-        clauses.append("c.topics_folded LIKE ?")
-        args.append("%" + fold(filters.topic).replace("%", "") + "%")
-    if filters.source:
-        clauses.append("c.source LIKE ?")
-        args.append("%" + filters.source.replace("%", "") + "%")
-    if filters.since:
-        clauses.append("c.time_end >= ?")
-        args.append(_bound(filters.since, end=False))
-    if filters.until:
-        clauses.append("c.time_start <= ?")
-        args.append(_bound(filters.until, end=True))
-    return " AND ".join(clauses), args
+class _ChunkKeys:
+    """Every chunk's filter columns in memory: filters become one numpy mask."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.lengths = np.array([r[1] for r in rows], dtype=np.float32)
+        self.kinds = np.array([r[2] for r in rows], dtype=object)
+        self.starts = np.array([r[3] or "" for r in rows], dtype=object)
+        self.ends = np.array([r[4] or "" for r in rows], dtype=object)
+        self.who = [r[5] for r in rows]
+        self.topics = [r[6] for r in rows]
+        self.sources = [r[7] for r in rows]
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Row ids passing the filters, or None when there are no filters."""
+        mask: np.ndarray | None = None
+
+        def narrow(condition: np.ndarray) -> None:
+            nonlocal mask
+            mask = condition if mask is None else mask & condition
+
+        n = len(self.ids)
+        if filters.kind:
+            narrow(self.kinds == filters.kind)
+        if filters.since:
+            bound = _bound(filters.since, end=False)
+            narrow((self.ends != "") & (self.ends >= bound))
+        if filters.until:
+            bound = _bound(filters.until, end=True)
+            narrow((self.starts != "") & (self.starts <= bound))
+        for needle, column in ((filters.who, self.who), (filters.topic, self.topics),
+                               (filters.source, self.sources)):
+            if needle:
+                wanted = needle if column is self.sources else fold(needle)
+                narrow(np.fromiter((wanted in value for value in column), dtype=bool, count=n))
+        return None if mask is None else self.ids[mask]
 
 
 def _bound(value: str, end: bool) -> str:
