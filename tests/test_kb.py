@@ -96,7 +96,9 @@ def test_remove_deletes_everything_derived(kb):
     db = kb.store.db
     for table in ("units", "chunks"):
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
-    assert db.execute("SELECT COUNT(*) FROM postings WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM postings_range WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
+    others = db.execute("SELECT COALESCE(SUM(last - first + 1), 0) FROM postings_range").fetchone()[0]
+    assert db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == others
     assert db.execute("SELECT COUNT(*) FROM chunk_keys").fetchone()[0] == kb.stats()["chunks"]
 
 
@@ -141,7 +143,7 @@ def test_a_document_is_stored_whole_or_not_at_all(kb, monkeypatch):
         kb.ingest(seed("003"))
     kb.store.db = original
     assert calls["n"] == 1
-    for table in ("documents", "units", "chunks", "chunk_keys", "postings"):
+    for table in ("documents", "units", "chunks", "chunk_keys", "postings", "postings_range"):
         assert original.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
 
 
@@ -237,3 +239,16 @@ def test_another_connection_sees_new_documents(tmp_path):
         writer.ingest(tmp_path / "h.txt")
     assert [h.source.rsplit("/", 1)[-1] for h in reader.search("hydrogène")] == ["h.txt"]
     reader.close()
+
+
+def test_a_file_from_another_schema_is_refused_clearly(tmp_path):
+    import sqlite3
+
+    from veille.errors import VeilleError
+
+    path = tmp_path / "vieux.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '0')")
+    with pytest.raises(VeilleError, match="another version of veille"):
+        KnowledgeBase(path)

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .chunking import render_chunk
+from .errors import VeilleError
 from .kb import IngestReport, KnowledgeBase
 from .loaders import LOADERS
 from .search import HIGHLIGHT
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = COMMANDS[args.command]
     try:
         return handler(args)
+    except VeilleError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
         return 0

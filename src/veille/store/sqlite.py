@@ -12,12 +12,13 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..errors import VeilleError
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document
 from .base import Filters, LexicalHit, StoredDocument
 from .postings import BM25Ranker, DocumentPostings
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,15 +93,19 @@ CREATE TABLE IF NOT EXISTS chunk_keys (
     source TEXT NOT NULL
 );
 -- The lexical index: per term and document, the chunks holding the term and how often.
+-- A document's rows are written together, so its rows are one rowid range (postings_range).
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT NOT NULL,
-    document_id TEXT NOT NULL,
     base INTEGER NOT NULL,
     chunks BLOB NOT NULL,
-    tfs BLOB NOT NULL,
-    PRIMARY KEY (term, document_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS postings_document ON postings(document_id);
+    tfs BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS postings_term ON postings(term);
+CREATE TABLE IF NOT EXISTS postings_range (
+    document_id TEXT PRIMARY KEY,
+    first INTEGER NOT NULL,
+    last INTEGER NOT NULL
+);
 """
 
 
@@ -125,11 +130,20 @@ class SQLiteStore:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self._check_schema()
         self.db.executescript(_SCHEMA)
         self.ranker = BM25Ranker()
         self._key_cache: _ChunkKeys | None = None
         self._key_version: int | None = None
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _check_schema(self) -> None:
+        has_meta = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if has_meta else None
+        if found and found[0] != SCHEMA_VERSION:
+            self.db.close()
+            raise VeilleError(f"{self.path}: made by another version of veille (schema {found[0]}, this one "
+                              f"reads {SCHEMA_VERSION}); ingest your sources into a new file")
 
     # -- settings -----------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -189,8 +203,10 @@ class SQLiteStore:
                              rows[-1][17], doc.source))
             db.executemany("INSERT INTO chunks VALUES (" + ",".join("?" * 23) + ")", rows)
             db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
-            db.executemany("INSERT INTO postings VALUES (?,?,?,?,?)",
-                           [(term, doc_id, next_id, idx, tfs) for term, idx, tfs in postings.rows])
+            first = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM postings").fetchone()[0] + 1
+            db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
+                           [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
+            db.execute("INSERT INTO postings_range VALUES (?, ?, ?)", (doc_id, first, first + len(postings.rows) - 1))
             db.execute("COMMIT")
             self.ranker.invalidate()
         except BaseException:
@@ -200,7 +216,10 @@ class SQLiteStore:
     def _delete(self, doc_id: str) -> bool:
         db = self.db
         db.execute("DELETE FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
-        db.execute("DELETE FROM postings WHERE document_id = ?", (doc_id,))
+        span = db.execute("SELECT first, last FROM postings_range WHERE document_id = ?", (doc_id,)).fetchone()
+        if span:
+            db.execute("DELETE FROM postings WHERE rowid BETWEEN ? AND ?", span)
+            db.execute("DELETE FROM postings_range WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
