@@ -96,9 +96,9 @@ def test_remove_deletes_everything_derived(kb):
     db = kb.store.db
     for table in ("units", "chunks"):
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
-    assert db.execute("SELECT COUNT(*) FROM postings_range WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
-    others = db.execute("SELECT COALESCE(SUM(last - first + 1), 0) FROM postings_range").fetchone()[0]
-    assert db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == others
+    bases = {r[0] for r in db.execute("SELECT DISTINCT base FROM postings")}
+    firsts = {r[0] for r in db.execute("SELECT MIN(id) FROM chunks GROUP BY document_id")}
+    assert bases == firsts  # postings remain exactly for the documents that remain
     assert db.execute("SELECT COUNT(*) FROM chunk_keys").fetchone()[0] == kb.stats()["chunks"]
 
 
@@ -143,7 +143,7 @@ def test_a_document_is_stored_whole_or_not_at_all(kb, monkeypatch):
         kb.ingest(seed("003"))
     kb.store.db = original
     assert calls["n"] == 1
-    for table in ("documents", "units", "chunks", "chunk_keys", "postings", "postings_range"):
+    for table in ("documents", "units", "chunks", "chunk_keys", "postings"):
         assert original.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
 
 

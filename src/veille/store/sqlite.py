@@ -18,7 +18,7 @@ from ..types import Chunk, Document
 from .base import Filters, LexicalHit, StoredDocument
 from .postings import BM25Ranker, DocumentPostings
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,19 +93,16 @@ CREATE TABLE IF NOT EXISTS chunk_keys (
     source TEXT NOT NULL
 );
 -- The lexical index: per term and document, the chunks holding the term and how often.
--- A document's rows are written together, so its rows are one rowid range (postings_range).
+-- Clustered by term, so a query reads each term's rows in one range; ``base`` (the
+-- document's first chunk row id) identifies the document's rows for deletion.
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT NOT NULL,
     base INTEGER NOT NULL,
     chunks BLOB NOT NULL,
-    tfs BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS postings_term ON postings(term);
-CREATE TABLE IF NOT EXISTS postings_range (
-    document_id TEXT PRIMARY KEY,
-    first INTEGER NOT NULL,
-    last INTEGER NOT NULL
-);
+    tfs BLOB NOT NULL,
+    PRIMARY KEY (term, base)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_base ON postings(base);
 """
 
 
@@ -203,10 +200,8 @@ class SQLiteStore:
                              rows[-1][17], doc.source))
             db.executemany("INSERT INTO chunks VALUES (" + ",".join("?" * 23) + ")", rows)
             db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
-            first = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM postings").fetchone()[0] + 1
             db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                            [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
-            db.execute("INSERT INTO postings_range VALUES (?, ?, ?)", (doc_id, first, first + len(postings.rows) - 1))
             db.execute("COMMIT")
             self.ranker.invalidate()
         except BaseException:
@@ -216,10 +211,7 @@ class SQLiteStore:
     def _delete(self, doc_id: str) -> bool:
         db = self.db
         db.execute("DELETE FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
-        span = db.execute("SELECT first, last FROM postings_range WHERE document_id = ?", (doc_id,)).fetchone()
-        if span:
-            db.execute("DELETE FROM postings WHERE rowid BETWEEN ? AND ?", span)
-            db.execute("DELETE FROM postings_range WHERE document_id = ?", (doc_id,))
+        db.execute("DELETE FROM postings WHERE base = (SELECT MIN(id) FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
