@@ -131,8 +131,9 @@ class KnowledgeBase:
             prepared = self._prepare_in_pool(files, format, workers)
         else:
             prepared = (self._prepare(path, format) for path in files)
-        for item in prepared:
-            report.files.append(item if isinstance(item, FileResult) else self._store(*item))
+        with self.store.batch():
+            for item in prepared:
+                report.files.append(item if isinstance(item, FileResult) else self._store(*item))
         return report
 
     def _prepare(self, path: Path, format: str | None) -> FileResult | tuple:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol
+from typing import Any, ContextManager, Iterator, Protocol
 
 from ..types import Chunk, Document
 from .postings import DocumentPostings
@@ -57,6 +57,9 @@ class Store(Protocol):
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None) -> None:
         """Store a document and everything derived from it in one transaction."""
+
+    def batch(self, size: int = 64) -> ContextManager[None]:
+        """Share transactions between the documents put inside (each still whole or absent)."""
 
     def find_source(self, source: str) -> tuple[str, str] | None:
         """(document id, fingerprint) stored for a source path, if any."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from contextlib import contextmanager
 from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,6 +131,8 @@ class SQLiteStore:
         self._check_schema()
         self.db.executescript(_SCHEMA)
         self.ranker = BM25Ranker()
+        self._batch_size = 0
+        self._pending = 0
         self._key_cache: _ChunkKeys | None = None
         self._key_version: int | None = None
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -153,9 +156,12 @@ class SQLiteStore:
     # -- writing ------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None) -> None:
-        """Store a document, its units, chunks and index entries: all of it or nothing."""
+        """Store a document, its units, chunks and index entries: all of it or nothing.
+
+        Inside ``batch()`` the document is a savepoint of the batch's transaction.
+        """
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        db.execute("SAVEPOINT document" if self._batch_size else "BEGIN IMMEDIATE")
         try:
             if replace_id:
                 self._delete(replace_id)
@@ -202,11 +208,42 @@ class SQLiteStore:
             db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
             db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                            [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
-            db.execute("COMMIT")
-            self.ranker.invalidate()
         except BaseException:
-            db.execute("ROLLBACK")
+            if self._batch_size:
+                db.execute("ROLLBACK TO document")
+                db.execute("RELEASE document")
+            else:
+                db.execute("ROLLBACK")
             raise
+        finally:
+            self.ranker.invalidate()
+        if self._batch_size:
+            db.execute("RELEASE document")
+            self._pending += 1
+            if self._pending >= self._batch_size:
+                db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
+                self._pending = 0
+        else:
+            db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self, size: int = 64) -> Iterator[None]:
+        """Write the documents put inside in shared transactions of up to ``size`` documents.
+
+        Each document stays whole or absent (a savepoint each); sharing the commit
+        spares rewriting the same index pages once per document.
+        """
+        if self._batch_size:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._batch_size, self._pending = size, 0
+        try:
+            yield
+        finally:
+            self._batch_size = 0
+            self.db.execute("COMMIT")
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
