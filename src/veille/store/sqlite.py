@@ -393,9 +393,9 @@ class _ChunkKeys:
         self.kinds = np.array([r[2] for r in rows], dtype=object)
         self.starts = np.array([r[3] or "" for r in rows], dtype=object)
         self.ends = np.array([r[4] or "" for r in rows], dtype=object)
-        self.who = [r[5] for r in rows]
-        self.topics = [r[6] for r in rows]
-        self.sources = [r[7] for r in rows]
+        self._columns = {"who": [r[5] for r in rows], "topic": [r[6] for r in rows],
+                         "source": [r[7] for r in rows]}
+        self._inverted: dict[str, dict[str, np.ndarray]] = {}
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Row ids passing the filters, or None when there are no filters."""
@@ -414,12 +414,27 @@ class _ChunkKeys:
         if filters.until:
             bound = _bound(filters.until, end=True)
             narrow((self.starts != "") & (self.starts <= bound))
-        for needle, column in ((filters.who, self.who), (filters.topic, self.topics),
-                               (filters.source, self.sources)):
+        for column, needle in (("who", filters.who), ("topic", filters.topic), ("source", filters.source)):
             if needle:
-                wanted = needle if column is self.sources else fold(needle)
-                narrow(np.fromiter((wanted in value for value in column), dtype=bool, count=n))
+                wanted = needle if column == "source" else fold(needle)
+                rows = [r for value, r in self._values(column).items() if wanted in value]
+                hit = np.zeros(n, dtype=bool)
+                if rows:
+                    hit[np.concatenate(rows)] = True
+                narrow(hit)
         return None if mask is None else self.ids[mask]
+
+    def _values(self, column: str) -> dict[str, np.ndarray]:
+        """Each distinct value of a column (a participant, a topic, a source) → the rows that have it."""
+        if column not in self._inverted:
+            rows: dict[str, list[int]] = {}
+            for i, value in enumerate(self._columns[column]):
+                parts = value.strip("|").split("|") if column != "source" else [value]
+                for part in parts:
+                    if part:
+                        rows.setdefault(part, []).append(i)
+            self._inverted[column] = {v: np.array(r, dtype=np.int64) for v, r in rows.items()}
+        return self._inverted[column]
 
 
 def _bound(value: str, end: bool) -> str:
