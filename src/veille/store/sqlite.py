@@ -127,6 +127,8 @@ class SQLiteStore:
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: postings of common terms stay in memory
+        self.db.execute("PRAGMA mmap_size=268435456")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._check_schema()
         self.db.executescript(_SCHEMA)
