@@ -69,3 +69,10 @@ def test_analyser_never_fails_and_spans_are_in_bounds(text):
     for a, b, term in A.spans(text):
         assert 0 <= a < b <= len(text)
         assert term
+
+
+@given(st.lists(WORDS, min_size=1, max_size=30), st.lists(WORDS, min_size=1, max_size=3))
+def test_match_spans_agree_with_spans(words, query):
+    text = " ".join(words)
+    terms = set(A.terms(" ".join(query)))
+    assert A.match_spans(text, terms) == [(a, b) for a, b, t in A.spans(text) if t in terms]

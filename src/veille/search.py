@@ -42,7 +42,7 @@ def _to_hit(found: LexicalHit, analyzer: FrenchAnalyzer, terms: set[str]) -> Hit
 def make_snippet(text: str, terms: set[str], analyzer: FrenchAnalyzer, width: int = 240,
                  marks: tuple[str, str] = HIGHLIGHT) -> str:
     """The window of ``text`` with the most query terms, matches wrapped in ``marks``."""
-    spans = [(a, b) for a, b, t in analyzer.spans(text) if t in terms]
+    spans = analyzer.match_spans(text, terms)
     if not spans:
         cut = text[:width]
         return cut + ("…" if len(text) > width else "")

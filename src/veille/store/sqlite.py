@@ -392,9 +392,10 @@ class _ChunkKeys:
     def __init__(self, rows: list[tuple[Any, ...]]) -> None:
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.lengths = np.array([r[1] for r in rows], dtype=np.float32)
-        self.kinds = np.array([r[2] for r in rows], dtype=object)
-        self.starts = np.array([r[3] or "" for r in rows], dtype=object)
-        self.ends = np.array([r[4] or "" for r in rows], dtype=object)
+        # fixed-width strings: comparisons run in C over the whole column
+        self.kinds = np.array([r[2] for r in rows], dtype="<U12")
+        self.starts = np.array([r[3] or "" for r in rows], dtype="<U16")
+        self.ends = np.array([r[4] or "" for r in rows], dtype="<U16")
         self._columns = {"who": [r[5] for r in rows], "topic": [r[6] for r in rows],
                          "source": [r[7] for r in rows]}
         self._inverted: dict[str, dict[str, np.ndarray]] = {}

@@ -29,7 +29,8 @@ TOKEN = re.compile(
 _FINDALL = TOKEN.findall
 # For the bag of terms: elided clitics (l, d, qu…) are stop words, so plain letter runs give the same terms.
 _WORDS = re.compile(r"[^\W\d_]+").findall
-_NUMBERS = re.compile(r"\b\d{1,3}(?:[  ]\d{3})+(?:,\d+)?\b|\d+(?:[.,]\d+)?").findall
+_NUMBER_RE = re.compile(r"\b\d{1,3}(?:[  ]\d{3})+(?:,\d+)?\b|\d+(?:[.,]\d+)?")
+_NUMBERS = _NUMBER_RE.findall
 
 _FOLD_TABLE = {
     "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss",
@@ -102,6 +103,19 @@ class FrenchAnalyzer:
         out = [t for t in found if t]
         out += [normalise_number(n) for n in _NUMBERS(text)]
         return out
+
+    def match_spans(self, text: str, terms: set[str]) -> list[tuple[int, int]]:
+        """Where in ``text`` the words (and numbers) whose term is in ``terms`` stand, in order."""
+        term = self.term
+        surfaces = {w for w in set(_WORDS(text)) if term(w) in terms}
+        spans: list[tuple[int, int]] = []
+        if surfaces:
+            alternatives = "|".join(map(re.escape, sorted(surfaces, key=len, reverse=True)))
+            spans = [m.span() for m in re.finditer(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", text)]
+        if any(t[:1].isdigit() for t in terms):
+            spans += [m.span() for m in _NUMBER_RE.finditer(text) if normalise_number(m.group(0)) in terms]
+            spans.sort()
+        return spans
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, term) for every term of ``text``, for highlighting."""
