@@ -142,7 +142,7 @@ class KnowledgeBase:
         if isinstance(read, FileResult):
             return read
         data, fingerprint, known = read
-        return _prepare_bytes(self._pipeline(), data, path, fingerprint, known, format)
+        return _prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
 
     def _read(self, path: Path) -> FileResult | tuple[bytes, str, tuple[str, str] | None]:
         """The file's bytes and fingerprint, or its result when it is unchanged or unreadable."""
@@ -165,7 +165,7 @@ class KnowledgeBase:
         context = multiprocessing.get_context("fork")
         window: deque[tuple[Path, Any]] = deque()
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(self._pipeline(),)) as pool:
+                                 initargs=(self.pipeline,)) as pool:
             for path in files:
                 read = self._read(path)
                 if isinstance(read, FileResult):
@@ -178,9 +178,6 @@ class KnowledgeBase:
             while window:
                 yield _result(*window.popleft())
 
-    def _pipeline(self) -> "Pipeline":
-        return self.pipeline
-
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
         if self.store.path == ":memory:":
@@ -190,7 +187,7 @@ class KnowledgeBase:
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
-        return self._pipeline().parse_bytes(data, name, format)
+        return self.pipeline.parse_bytes(data, name, format)
 
     def _store(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings, fingerprint: str,
                known: tuple[str, str] | None, shown: str, detection: str) -> FileResult:
@@ -205,7 +202,7 @@ class KnowledgeBase:
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a parsed document, with topics (what ingest stores)."""
-        return self._pipeline().chunk(doc)
+        return self.pipeline.chunk(doc)
 
     # -- reading ------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, kind: str | None = None, who: str | None = None,
