@@ -9,9 +9,10 @@ import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
+from .archive import ArchiveText, is_zip, read_chat_archive
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import TopicExtractor
@@ -28,7 +29,7 @@ from .types import Chunk, Document, Hit
 _UNSUPPORTED_SUFFIXES = {
     ".json": "JSON", ".jsonl": "JSON lines", ".csv": "CSV", ".tsv": "TSV", ".xml": "XML",
     ".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument", ".xlsx": "Excel",
-    ".pptx": "PowerPoint", ".epub": "EPUB", ".zip": "zip archive", ".gz": "gzip archive",
+    ".pptx": "PowerPoint", ".epub": "EPUB", ".gz": "gzip archive",
     ".sqlite": "SQLite database", ".db": "database",
 }
 _SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -114,7 +115,7 @@ class KnowledgeBase:
         self.max_bytes = max_bytes
         self.workers = workers
         self.analyzer = default_analyzer()
-        self.pipeline = Pipeline(self.counter_name, self.config, self.counter)
+        self.pipeline = Pipeline(self.counter_name, self.config, self.counter, max_bytes)
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None) -> IngestReport:
@@ -287,14 +288,17 @@ def _refuse_unsupported(name: str, text: str) -> None:
 class Pipeline:
     """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
 
-    def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None) -> None:
+    def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.counter_name = counter_name
         self.config = config
+        self.max_bytes = max_bytes
         self._counter = counter
         self._topics: TopicExtractor | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"counter_name": self.counter_name, "config": self.config, "_counter": None, "_topics": None}
+        return {"counter_name": self.counter_name, "config": self.config, "max_bytes": self.max_bytes,
+                "_counter": None, "_topics": None}
 
     @property
     def counter(self) -> TokenCounter:
@@ -303,8 +307,12 @@ class Pipeline:
         return self._counter
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
-        """Bytes to a Document (decode, detect, load), and how the format was chosen."""
-        decoded = decode_bytes(data, name)
+        """Bytes to a Document (decode, detect, load), and how the format was chosen.
+
+        A zip archive (a chat exported with its media) is read through its chat text file.
+        """
+        archive = read_chat_archive(data, name, self.max_bytes) if is_zip(data) else None
+        decoded = decode_bytes(archive.data if archive else data, name)
         text = decoded.text
         if format:
             loader = get_loader(format)
@@ -324,6 +332,9 @@ class Pipeline:
         if decoded.repaired:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
         doc.metadata.setdefault("encoding", decoded.encoding)
+        if archive:
+            _attach_archive(doc, archive)
+            detection += f"; {archive.member!r} inside the zip archive"
         return doc, detection
 
     def chunk(self, doc: Document) -> list[Chunk]:
@@ -354,6 +365,18 @@ def _prepare_bytes(pipeline: Pipeline, data: bytes, path: Path, fingerprint: str
     doc.source = str(path.resolve())
     chunks = pipeline.chunk(doc)
     return doc, chunks, pipeline.index_terms(chunks), fingerprint, known, str(path), detection
+
+
+def _attach_archive(doc: Document, archive: ArchiveText) -> None:
+    """Record the archive's other files, and which attachment markers they answer."""
+    doc.metadata["archive_member"] = archive.member
+    doc.metadata["attachments"] = archive.others
+    present = {PurePosixPath(o).name for o in archive.others}
+    for unit in doc.units:
+        if unit.meta.get("attachment") and unit.meta.get("file"):
+            unit.meta["file_in_archive"] = unit.meta["file"] in present
+    doc.report.notes.append(f"read {archive.member!r} from the zip archive; {len(archive.others)} other files "
+                            "listed as attachments")
 
 
 _worker_pipeline: Pipeline | None = None
