@@ -108,6 +108,8 @@ def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "donnees.json").write_text('{"a": 1}', encoding="utf-8")
     (tmp_path / "latin.txt").write_bytes(b"caf\xe9 \x81\x8d\x90 au lait")
+    (tmp_path / "page.txt").write_text("<!DOCTYPE html><html><body><p>Le cloud souverain</p></body></html>",
+                                       encoding="utf-8")
     report = kb.ingest(tmp_path)
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
     assert by_name["bon.txt"].status == "added"
@@ -115,7 +117,8 @@ def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
     assert "binary" in by_name["image.png"].reason
     assert "unknown format" in by_name["donnees.json"].reason
     assert "undecodable" in by_name["latin.txt"].reason
-    assert not report.ok and len(report.failed) == 4
+    assert "HTML" in by_name["page.txt"].reason
+    assert not report.ok and len(report.failed) == 5
     assert kb.stats()["documents"] == 1
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -268,6 +269,15 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
             report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
 
 
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
+
+
+def _refuse_html(name: str, text: str) -> None:
+    """An HTML page would be read as text with its tags: refused until there is an HTML loader."""
+    if Path(name).suffix.lower() in (".html", ".htm", ".xhtml") or _HTML_START.match(text[:4096]):
+        raise InputError(name, "unknown format: HTML pages have no loader yet (use --format to force one)")
+
+
 def _refuse_unsupported(name: str, text: str) -> None:
     """Text that only plain text would take, but is a format veille does not read yet."""
     suffix = Path(name).suffix.lower()
@@ -318,6 +328,7 @@ class Pipeline:
             loader = get_loader(format)
             detection = f"{loader.name} (forced)"
         else:
+            _refuse_html(name, text)
             found = detect(text, Path(name).name)
             if found.format == "plaintext":
                 _refuse_unsupported(name, text)
@@ -360,11 +371,14 @@ def _prepare_bytes(pipeline: Pipeline, data: bytes, path: Path, fingerprint: str
                    known: tuple[str, str] | None, format: str | None) -> FileResult | tuple:
     try:
         doc, detection = pipeline.parse_bytes(data, str(path), format)
+        doc.source = str(path.resolve())
+        chunks = pipeline.chunk(doc)
+        postings = pipeline.index_terms(chunks)
     except InputError as exc:
         return FileResult(str(path), "failed", reason=exc.reason)
-    doc.source = str(path.resolve())
-    chunks = pipeline.chunk(doc)
-    return doc, chunks, pipeline.index_terms(chunks), fingerprint, known, str(path), detection
+    except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
+        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
+    return doc, chunks, postings, fingerprint, known, str(path), detection
 
 
 def _attach_archive(doc: Document, archive: ArchiveText) -> None:
