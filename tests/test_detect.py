@@ -97,7 +97,7 @@ def _all_inputs():
 
 
 #: Loaders of structured exports (JSON): text that is not theirs is refused, not read.
-STRUCTURED = {"telegram", "meta"}
+STRUCTURED = {"telegram", "meta", "discord"}
 
 
 def test_every_loader_reads_every_input_without_losing_track():

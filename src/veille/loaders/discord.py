@@ -1,0 +1,258 @@
+"""DiscordChatExporter JSON exports (one channel).
+
+Shape: ``{"guild": {"name"}, "channel": {"name", "category", "topic"},
+"messages": [{"id", "type", "timestamp", "timestampEdited", "content",
+"author": {"id", "name", "nickname"}, "attachments", "embeds", "reactions",
+"mentions", "reference"}], "messageCount"}``.
+
+Messages of type ``Default`` and ``Reply`` are ``message`` units whose author is
+the nickname, or else the name; a reply sets ``meta["reply_to"]`` (the
+referenced message id). Every other type (``GuildMemberJoin``,
+``ChannelPinnedMessage``, ``ThreadCreated``…) is a ``system`` unit with no
+author, ``meta["by"]`` = the author and ``meta["type"]`` = the type.
+
+Times: ``timestamp`` is read as written, a **naive local** datetime (the offset
+dropped, kept as ``meta["utc_offset"]``, e.g. ``"+01:00"``).
+``timestampEdited`` is kept as ``meta["edited"]`` (the ISO string).
+
+Attachments set ``meta["attachment"]`` and ``meta["file"]`` (the first file
+name; ``meta["files"]`` when more), and a message with no content reads
+``[fichier: name]``. Mentions ``<@123>`` / ``<@!123>`` read ``@Name`` when the
+message's ``mentions`` list has that id. Reactions are ``meta["reactions"]``: a
+list of ``(emoji, count)``. The first embed's URL is ``meta["link"]``.
+
+Unit offsets span the message's JSON object in the source, from its ``{`` to
+its matching ``}``, found by a scan of the JSON structure (strings skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..types import Document, Unit
+from .common import finish
+
+name = "discord"
+kind = "chat"
+
+# JSON strings (escapes included) and the structural characters between them.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]')
+_MENTION = re.compile(r"<@!?(\d+)>")
+_MESSAGE_TYPES = {"Default", "Reply", None}
+_SYSTEM_MARKERS = {
+    "GuildMemberJoin": "a rejoint le serveur",
+    "ChannelPinnedMessage": "a épinglé un message",
+    "ThreadCreated": "a créé un fil",
+    "RecipientAdd": "a ajouté un membre",
+    "RecipientRemove": "a retiré un membre",
+    "Call": "a lancé un appel",
+    "ChannelNameChange": "a renommé le salon",
+    "ChannelIconChange": "a changé l'icône du salon",
+    "GuildBoost": "a boosté le serveur",
+}
+# The exporter's own English wording of some system messages: replaced by our marker.
+_ENGLISH_SYSTEM = {"joined the server.", "pinned a message.", "started a thread."}
+
+
+def sniff(text: str, filename: str) -> tuple[float, str]:
+    """0.95 for a DiscordChatExporter JSON export, else 0."""
+    if not text.lstrip().startswith("{"):
+        return 0.0, "does not start with '{'"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return 0.0, "starts with '{' but is not valid JSON"
+    if not isinstance(data, dict):
+        return 0.0, "JSON but not an object"
+    if not isinstance(data.get("guild"), dict) or not isinstance(data.get("channel"), dict):
+        return 0.0, "no 'guild' and 'channel' objects"
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return 0.0, "no 'messages' list"
+    fitting = sum(1 for m in messages if isinstance(m, dict) and "author" in m and "timestamp" in m)
+    if fitting < len(messages):
+        return 0.0, f"{len(messages) - fitting} of {len(messages)} items lack author/timestamp"
+    return 0.95, f"DiscordChatExporter JSON export: guild, channel, {len(messages)} messages with author and timestamp"
+
+
+def parse(text: str, source: str) -> Document:
+    """Messages and events of a DiscordChatExporter JSON export, in file order."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Discord export {source}: invalid or truncated JSON "
+                         f"(line {error.lineno}, column {error.colno}: {error.msg})") from error
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise ValueError(f"not a Discord export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
+    guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
+    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+    if not guild and not channel:
+        raise ValueError(f"not a Discord export ({source}): no 'guild' nor 'channel' object")
+
+    spans = _message_spans(text)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    units: list[Unit] = []
+    missing = 0
+    for index, message in enumerate(data["messages"]):
+        if not isinstance(message, dict):
+            continue
+        unit = _unit(message)
+        span = spans.get(index)
+        if span is None:
+            missing += 1
+        else:
+            unit.start, unit.end = span
+            unit.line_start = bisect_right(newlines, unit.start - 1) + 1
+            unit.line_end = bisect_right(newlines, max(unit.start, unit.end - 1) - 1) + 1
+        units.append(unit)
+
+    guild_name = guild.get("name")
+    channel_name = channel.get("name")
+    if guild_name and channel_name:
+        title = f"{guild_name} / #{channel_name}"
+    else:
+        title = guild_name or (f"#{channel_name}" if channel_name else "Discord export")
+    doc = Document(source=source, kind=kind, format=name, text=text, units=units, title=title)
+    if guild_name:
+        doc.metadata["guild"] = guild_name
+    if channel_name:
+        doc.metadata["channel"] = channel_name
+    for key in ("category", "topic"):
+        if channel.get(key):
+            doc.metadata[key] = channel[key]
+    times = [u.time for u in units if u.time is not None]
+    if times:
+        doc.date = min(times)
+        doc.report.first = min(times).strftime("%Y-%m-%d %H:%M")
+        doc.report.last = max(times).strftime("%Y-%m-%d %H:%M")
+    notes = []
+    if missing:
+        notes.append(f"{missing} messages whose place in the source was not found (offsets left at 0)")
+    if len(times) < len(units):
+        notes.append(f"{len(units) - len(times)} messages without a usable timestamp")
+    count = data.get("messageCount")
+    if isinstance(count, int) and count != len(units):
+        notes.append(f"messageCount says {count}, {len(units)} messages read")
+    return finish(doc, notes=notes)
+
+
+def _message_spans(text: str) -> dict[int, tuple[int, int]]:
+    """Where each object directly inside the top-level ``"messages"`` array sits, by index."""
+    spans: dict[int, tuple[int, int]] = {}
+    # Frames: [is_object, current key or index, expecting_key, start, inside top-level messages].
+    stack: list[list[Any]] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            if stack and stack[-1][0] and stack[-1][2]:
+                stack[-1][1] = json.loads(token)
+                stack[-1][2] = False
+        elif token in "{[":
+            in_messages = (len(stack) == 2 and not stack[-1][0] and stack[0][1] == "messages")
+            stack.append([token == "{", 0 if token == "[" else None, True, match.start(), in_messages])
+        elif token in "}]":
+            if not stack:
+                break
+            frame = stack.pop()
+            if frame[0] and frame[4]:
+                spans[stack[-1][1]] = (frame[3], match.end())
+        elif stack:  # ","
+            if stack[-1][0]:
+                stack[-1][2] = True
+            else:
+                stack[-1][1] += 1
+    return spans
+
+
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _time(value: Any) -> tuple[datetime | None, str | None]:
+    """A timestamp as written (naive) and its UTC offset (``"+01:00"``), or Nones."""
+    if not isinstance(value, str):
+        return None, None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None, None
+    delta = when.utcoffset()
+    return when.replace(tzinfo=None), (_offset(delta) if delta is not None else None)
+
+
+def _who(person: Any) -> str | None:
+    if not isinstance(person, dict):
+        return None
+    who = person.get("nickname") or person.get("name")
+    return str(who) if who else None
+
+
+def _content(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    content = "" if content is None else str(content)
+    names = {str(m.get("id")): _who(m) for m in message.get("mentions") or []
+             if isinstance(m, dict) and m.get("id") is not None and _who(m)}
+    if names:
+        content = _MENTION.sub(lambda m: f"@{names[m.group(1)]}" if m.group(1) in names else m.group(0), content)
+    return content.strip()
+
+
+def _unit(message: dict[str, Any]) -> Unit:
+    meta: dict[str, Any] = {}
+    if "id" in message:
+        meta["id"] = message["id"]
+    when, offset = _time(message.get("timestamp"))
+    if offset is not None:
+        meta["utc_offset"] = offset
+    if message.get("timestampEdited"):
+        meta["edited"] = message["timestampEdited"]
+    author = _who(message.get("author"))
+    content = _content(message)
+    type_ = message.get("type")
+
+    reactions = message.get("reactions")
+    if isinstance(reactions, list):
+        pairs = [((r.get("emoji") or {}).get("name"), r.get("count")) for r in reactions
+                 if isinstance(r, dict) and isinstance(r.get("emoji"), dict)]
+        if pairs:
+            meta["reactions"] = pairs
+
+    if type_ not in _MESSAGE_TYPES:
+        if author:
+            meta["by"] = author
+        meta["type"] = type_
+        marker = _SYSTEM_MARKERS.get(str(type_), f"[{type_}]")
+        body = f"{author} {marker}" if author else marker
+        if content and content.casefold() not in _ENGLISH_SYSTEM:
+            body = f"{body} : {content}"
+        return Unit(text=body, kind="system", author=None, time=when, meta=meta)
+
+    reference = message.get("reference")
+    if type_ == "Reply" and isinstance(reference, dict) and reference.get("messageId") is not None:
+        meta["reply_to"] = reference["messageId"]
+    files = [str(a.get("fileName")) for a in message.get("attachments") or []
+             if isinstance(a, dict) and a.get("fileName")]
+    if files:
+        meta["attachment"] = True
+        meta["file"] = files[0]
+        if len(files) > 1:
+            meta["files"] = files
+    embeds = [e for e in message.get("embeds") or [] if isinstance(e, dict) and e.get("url")]
+    if embeds:
+        meta["link"] = embeds[0]["url"]
+    body = content
+    if not body:
+        if files:
+            body = f"[fichier: {files[0]}]"
+        elif embeds:
+            body = f"[lien] {embeds[0]['url']}"
+        else:
+            body = "[message vide]"
+    return Unit(text=body, kind="message", author=author or "Inconnu", time=when, meta=meta)
