@@ -27,20 +27,16 @@ its matching ``}``, found by a scan of the JSON structure (strings skipped).
 
 from __future__ import annotations
 
-import json
 import re
-from bisect import bisect_right
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..types import Document, Unit
-from .common import finish
+from .jsonchat import Placer, finish_chat, load, sniff_object
 
 name = "discord"
 kind = "chat"
 
-# JSON strings (escapes included) and the structural characters between them.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]')
 _MENTION = re.compile(r"<@!?(\d+)>")
 _MESSAGE_TYPES = {"Default", "Reply", None}
 _SYSTEM_MARKERS = {
@@ -60,14 +56,9 @@ _ENGLISH_SYSTEM = {"joined the server.", "pinned a message.", "started a thread.
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """0.95 for a DiscordChatExporter JSON export, else 0."""
-    if not text.lstrip().startswith("{"):
-        return 0.0, "does not start with '{'"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return 0.0, "starts with '{' but is not valid JSON"
-    if not isinstance(data, dict):
-        return 0.0, "JSON but not an object"
+    data, why = sniff_object(text)
+    if data is None:
+        return 0.0, why
     if not isinstance(data.get("guild"), dict) or not isinstance(data.get("channel"), dict):
         return 0.0, "no 'guild' and 'channel' objects"
     messages = data.get("messages")
@@ -81,11 +72,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a DiscordChatExporter JSON export, in file order."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Discord export {source}: invalid or truncated JSON "
-                         f"(line {error.lineno}, column {error.colno}: {error.msg})") from error
+    data = load(text, f"Discord export {source}")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Discord export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
@@ -93,22 +80,9 @@ def parse(text: str, source: str) -> Document:
     if not guild and not channel:
         raise ValueError(f"not a Discord export ({source}): no 'guild' nor 'channel' object")
 
-    spans = _message_spans(text)
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    units: list[Unit] = []
-    missing = 0
-    for index, message in enumerate(data["messages"]):
-        if not isinstance(message, dict):
-            continue
-        unit = _unit(message)
-        span = spans.get(index)
-        if span is None:
-            missing += 1
-        else:
-            unit.start, unit.end = span
-            unit.line_start = bisect_right(newlines, unit.start - 1) + 1
-            unit.line_end = bisect_right(newlines, max(unit.start, unit.end - 1) - 1) + 1
-        units.append(unit)
+    placer = Placer(text)
+    units = [placer.place(_unit(message), ("messages", index))
+             for index, message in enumerate(data["messages"]) if isinstance(message, dict)]
 
     guild_name = guild.get("name")
     channel_name = channel.get("name")
@@ -124,48 +98,10 @@ def parse(text: str, source: str) -> Document:
     for key in ("category", "topic"):
         if channel.get(key):
             doc.metadata[key] = channel[key]
-    times = [u.time for u in units if u.time is not None]
-    if times:
-        doc.date = min(times)
-        doc.report.first = min(times).strftime("%Y-%m-%d %H:%M")
-        doc.report.last = max(times).strftime("%Y-%m-%d %H:%M")
-    notes = []
-    if missing:
-        notes.append(f"{missing} messages whose place in the source was not found (offsets left at 0)")
-    if len(times) < len(units):
-        notes.append(f"{len(units) - len(times)} messages without a usable timestamp")
     count = data.get("messageCount")
-    if isinstance(count, int) and count != len(units):
-        notes.append(f"messageCount says {count}, {len(units)} messages read")
-    return finish(doc, notes=notes)
-
-
-def _message_spans(text: str) -> dict[int, tuple[int, int]]:
-    """Where each object directly inside the top-level ``"messages"`` array sits, by index."""
-    spans: dict[int, tuple[int, int]] = {}
-    # Frames: [is_object, current key or index, expecting_key, start, inside top-level messages].
-    stack: list[list[Any]] = []
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token[0] == '"':
-            if stack and stack[-1][0] and stack[-1][2]:
-                stack[-1][1] = json.loads(token)
-                stack[-1][2] = False
-        elif token in "{[":
-            in_messages = (len(stack) == 2 and not stack[-1][0] and stack[0][1] == "messages")
-            stack.append([token == "{", 0 if token == "[" else None, True, match.start(), in_messages])
-        elif token in "}]":
-            if not stack:
-                break
-            frame = stack.pop()
-            if frame[0] and frame[4]:
-                spans[stack[-1][1]] = (frame[3], match.end())
-        elif stack:  # ","
-            if stack[-1][0]:
-                stack[-1][2] = True
-            else:
-                stack[-1][1] += 1
-    return spans
+    notes = [f"messageCount says {count}, {len(units)} messages read"] if (
+        isinstance(count, int) and count != len(units)) else []
+    return finish_chat(doc, placer, notes, untimed="timestamp")
 
 
 def _offset(delta: timedelta) -> str:

@@ -31,20 +31,15 @@ its matching ``}``, found by a scan of the JSON structure (strings skipped).
 
 from __future__ import annotations
 
-import json
-import re
-from bisect import bisect_right
 from datetime import UTC, datetime
 from typing import Any
 
 from ..types import Document, Unit
-from .common import finish
+from .jsonchat import Placer, finish_chat, load, sniff_object
 
 name = "meta"
 kind = "chat"
 
-# JSON strings (escapes included) and the structural characters between them.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]')
 # Media keys, in the order looked at, and their marker.
 _MEDIA = (("photos", "photo"), ("videos", "vidéo"), ("audio_files", "audio"),
           ("gifs", "GIF"), ("files", "fichier"), ("sticker", "sticker"))
@@ -65,14 +60,9 @@ def repair(value: Any) -> str:
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """0.95 for a Messenger/Instagram export (0.8 without its participants list), else 0."""
-    if not text.lstrip().startswith("{"):
-        return 0.0, "does not start with '{'"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return 0.0, "starts with '{' but is not valid JSON"
-    if not isinstance(data, dict):
-        return 0.0, "JSON but not an object"
+    data, why = sniff_object(text)
+    if data is None:
+        return 0.0, why
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         return 0.0, "no 'messages' list"
@@ -89,35 +79,19 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a Messenger/Instagram JSON export, oldest first."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Messenger/Instagram export {source}: invalid or truncated JSON "
-                         f"(line {error.lineno}, column {error.colno}: {error.msg})") from error
+    data = load(text, f"Messenger/Instagram export {source}")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Messenger/Instagram export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     participants = data.get("participants") or []
     if not isinstance(participants, list):
         raise ValueError(f"not a Messenger/Instagram export ({source}): 'participants' is not a list")  # noqa: TRY004
 
-    spans = _message_spans(text)
-    newlines = [m.start() for m in re.finditer("\n", text)]
+    placer = Placer(text)
     indexed = [(i, m) for i, m in enumerate(data["messages"]) if isinstance(m, dict)]
     indexed.reverse()
     indexed.sort(key=lambda pair: _stamp(pair[1]) if _stamp(pair[1]) is not None else float("-inf"))
 
-    units: list[Unit] = []
-    missing = 0
-    for index, message in indexed:
-        unit = _unit(message)
-        span = spans.get(index)
-        if span is None:
-            missing += 1
-        else:
-            unit.start, unit.end = span
-            unit.line_start = bisect_right(newlines, unit.start - 1) + 1
-            unit.line_end = bisect_right(newlines, max(unit.start, unit.end - 1) - 1) + 1
-        units.append(unit)
+    units = [placer.place(_unit(message), ("messages", index)) for index, message in indexed]
 
     title = repair(data["title"]) if data.get("title") else None
     doc = Document(source=source, kind=kind, format=name, text=text, units=units,
@@ -126,17 +100,7 @@ def parse(text: str, source: str) -> Document:
     for key in ("thread_path", "thread_type"):
         if data.get(key):
             doc.metadata[key] = data[key]
-    times = [u.time for u in units if u.time is not None]
-    if times:
-        doc.date = min(times)
-        doc.report.first = min(times).strftime("%Y-%m-%d %H:%M")
-        doc.report.last = max(times).strftime("%Y-%m-%d %H:%M")
-    notes = []
-    if missing:
-        notes.append(f"{missing} messages whose place in the source was not found (offsets left at 0)")
-    if len(times) < len(units):
-        notes.append(f"{len(units) - len(times)} messages without a usable timestamp_ms")
-    return finish(doc, notes=notes)
+    return finish_chat(doc, placer, untimed="timestamp_ms")
 
 
 def _stamp(message: dict[str, Any]) -> int | None:
@@ -154,34 +118,6 @@ def _time(message: dict[str, Any]) -> datetime | None:
         return datetime.fromtimestamp(stamp / 1000, UTC).replace(tzinfo=None)
     except (ValueError, OverflowError, OSError):
         return None
-
-
-def _message_spans(text: str) -> dict[int, tuple[int, int]]:
-    """Where each object directly inside the top-level ``"messages"`` array sits, by index."""
-    spans: dict[int, tuple[int, int]] = {}
-    # Frames: [is_object, current key or index, expecting_key, start, inside top-level messages].
-    stack: list[list[Any]] = []
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token[0] == '"':
-            if stack and stack[-1][0] and stack[-1][2]:
-                stack[-1][1] = json.loads(token)
-                stack[-1][2] = False
-        elif token in "{[":
-            in_messages = (len(stack) == 2 and not stack[-1][0] and stack[0][1] == "messages")
-            stack.append([token == "{", 0 if token == "[" else None, True, match.start(), in_messages])
-        elif token in "}]":
-            if not stack:
-                break
-            frame = stack.pop()
-            if frame[0] and frame[4]:
-                spans[stack[-1][1]] = (frame[3], match.end())
-        elif stack:  # ","
-            if stack[-1][0]:
-                stack[-1][2] = True
-            else:
-                stack[-1][1] += 1
-    return spans
 
 
 def _basename(uri: Any) -> str | None:

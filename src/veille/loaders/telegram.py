@@ -23,20 +23,15 @@ exports lack.
 
 from __future__ import annotations
 
-import json
-import re
-from bisect import bisect_right
 from datetime import UTC, datetime
 from typing import Any
 
 from ..types import Document, Unit
-from .common import finish
+from .jsonchat import Placer, finish_chat, load, sniff_object
 
 name = "telegram"
 kind = "chat"
 
-# JSON strings (escapes included) and the structural characters between them.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]')
 _MEDIA_MARKERS = {
     "voice_message": "message vocal",
     "video_message": "message vidéo",
@@ -49,12 +44,9 @@ _MEDIA_MARKERS = {
 
 def sniff(text: str, filename: str) -> tuple[float, str]:
     """0.95 when the text is a Telegram export (``messages`` or ``chats.list``), else 0."""
-    if not text.lstrip().startswith("{"):
-        return 0.0, "does not start with '{'"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return 0.0, "starts with '{' but is not valid JSON"
+    data, why = sniff_object(text)
+    if data is None:
+        return 0.0, why
     try:
         chats, shape = _chats(data)
     except ValueError as error:
@@ -70,31 +62,18 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and service events of a Telegram Desktop JSON export."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Telegram export {source}: invalid or truncated JSON "
-                         f"(line {error.lineno}, column {error.colno}: {error.msg})") from error
+    data = load(text, f"Telegram export {source}")
     chats, shape = _chats(data)
-    spans = _message_spans(text)
-    newlines = [m.start() for m in re.finditer("\n", text)]
+    placer = Placer(text)
     full = shape == "full export"
     units: list[Unit] = []
-    missing = 0
     for ci, chat in enumerate(chats):
         chat_name = chat.get("name")
         prefix: tuple[Any, ...] = ("chats", "list", ci, "messages") if full else ("messages",)
         for mi, message in enumerate(chat.get("messages") or []):
             if not isinstance(message, dict):
                 continue
-            unit = _unit(message)
-            span = spans.get((*prefix, mi))
-            if span is None:
-                missing += 1
-            else:
-                unit.start, unit.end = span
-                unit.line_start = bisect_right(newlines, unit.start - 1) + 1
-                unit.line_end = bisect_right(newlines, max(unit.start, unit.end - 1) - 1) + 1
+            unit = placer.place(_unit(message), (*prefix, mi))
             if full and chat_name is not None:
                 unit.meta["chat"] = chat_name
             units.append(unit)
@@ -108,15 +87,7 @@ def parse(text: str, source: str) -> Document:
     doc.metadata["shape"] = shape
     doc.metadata["chats"] = [{"name": c.get("name"), "type": c.get("type"), "id": c.get("id"),
                               "messages": len(c.get("messages") or [])} for c in chats]
-    times = [u.time for u in units if u.time is not None]
-    if times:
-        doc.date = min(times)
-        doc.report.first = min(times).strftime("%Y-%m-%d %H:%M")
-        doc.report.last = max(times).strftime("%Y-%m-%d %H:%M")
-    notes = []
-    if missing:
-        notes.append(f"{missing} messages whose place in the source was not found (offsets left at 0)")
-    return finish(doc, notes=notes)
+    return finish_chat(doc, placer)
 
 
 def _chats(data: Any) -> tuple[list[dict[str, Any]], str]:
@@ -132,38 +103,6 @@ def _chats(data: Any) -> tuple[list[dict[str, Any]], str]:
 def _looks_like_message(message: Any) -> bool:
     return (isinstance(message, dict) and "type" in message
             and ("date" in message or "date_unixtime" in message))
-
-
-def _message_spans(text: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """Where each object directly inside a ``"messages"`` array sits, by its JSON path.
-
-    Paths are ``("messages", i)`` or ``("chats", "list", c, "messages", i)``;
-    spans run from the object's ``{`` to just after its ``}``.
-    """
-    spans: dict[tuple[Any, ...], tuple[int, int]] = {}
-    # Frames: [is_object, path, key or index, expecting_key, start].
-    stack: list[list[Any]] = []
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token[0] == '"':
-            if stack and stack[-1][0] and stack[-1][3]:
-                stack[-1][2] = json.loads(token)
-                stack[-1][3] = False
-        elif token in "{[":
-            path: tuple[Any, ...] = (*stack[-1][1], stack[-1][2]) if stack else ()
-            stack.append([token == "{", path, 0 if token == "[" else None, True, match.start()])
-        elif token in "}]":
-            if not stack:
-                break
-            frame = stack.pop()
-            if frame[0] and len(frame[1]) >= 2 and frame[1][-2] == "messages":
-                spans[frame[1]] = (frame[4], match.end())
-        elif stack:  # ","
-            if stack[-1][0]:
-                stack[-1][3] = True
-            else:
-                stack[-1][2] += 1
-    return spans
 
 
 def _plain(value: Any) -> str:
