@@ -73,3 +73,32 @@ def check_nothing_dropped(doc: Document, structure: Callable[[str], bool] = lamb
     """
     left = [line for _, line in uncovered_lines(doc) if not structure(line)]
     assert len(left) <= doc.report.removed, (left, doc.report.as_dict())
+
+
+def check_json_spans(doc: Document, messages: list[dict], ordered: bool = True) -> list[str]:
+    """Each unit's slice is exactly one message object of the JSON source; lines agree with offsets.
+
+    ``check_units`` does not apply to JSON chats: the source holds escapes (``\\n``,
+    ``\\u00e9``) and system units describe their event in words not in the source.
+    Returns the slices, in unit order. With ``ordered`` the units follow ``messages``.
+    """
+    import json
+
+    text = doc.text
+    assert len(doc.units) == len(messages)
+    pieces = []
+    for unit in doc.units:
+        assert 0 <= unit.start < unit.end <= len(text), unit
+        piece = text[unit.start:unit.end]
+        assert piece.startswith("{") and piece.endswith("}"), piece
+        assert unit.text.strip(), unit
+        assert text.count("\n", 0, unit.start) + 1 == unit.line_start, unit
+        assert text.count("\n", 0, max(unit.start, unit.end - 1)) + 1 == unit.line_end, unit
+        pieces.append(piece)
+    seen = [json.loads(p) for p in pieces]
+    if ordered:
+        assert seen == messages
+    else:
+        assert sorted(map(json.dumps, seen)) == sorted(map(json.dumps, messages))
+    assert doc.report.units == len(doc.units) and doc.report.raw == 0
+    return pieces

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,24 +13,14 @@ from hypothesis import strategies as st
 from veille.loaders import discord
 from veille.read import read_file
 
-from .loader_checks import DATA
+from .loader_checks import DATA, check_json_spans
 
 SAMPLE = DATA / "discord" / "serveur_fr.json"
 
 
 def check_spans(doc, messages: list[dict]) -> None:
     """Each unit's slice is exactly its message object of the source, in order."""
-    text = doc.text
-    assert len(doc.units) == len(messages)
-    for unit, message in zip(doc.units, messages, strict=True):
-        assert 0 <= unit.start < unit.end <= len(text), unit
-        piece = text[unit.start:unit.end]
-        assert piece.startswith("{") and piece.endswith("}"), piece
-        assert json.loads(piece) == message
-        assert unit.text.strip(), unit
-        assert text.count("\n", 0, unit.start) + 1 == unit.line_start, unit
-        assert text.count("\n", 0, max(unit.start, unit.end - 1)) + 1 == unit.line_end, unit
-    assert doc.report.units == len(doc.units) and doc.report.raw == 0
+    check_json_spans(doc, messages)
 
 
 def load():

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from veille.loaders import meta
 from veille.read import read_file
 
-from .loader_checks import DATA
+from .loader_checks import DATA, check_json_spans
 
 SAMPLES = DATA / "meta"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -35,19 +35,7 @@ def mangle(text: str) -> str:
 
 def check_spans(doc, messages: list[dict]) -> None:
     """Each unit's slice is exactly one message object of the source, each used once."""
-    text = doc.text
-    assert len(doc.units) == len(messages)
-    seen = []
-    for unit in doc.units:
-        assert 0 <= unit.start < unit.end <= len(text), unit
-        piece = text[unit.start:unit.end]
-        assert piece.startswith("{") and piece.endswith("}"), piece
-        seen.append(json.loads(piece))
-        assert unit.text.strip(), unit
-        assert text.count("\n", 0, unit.start) + 1 == unit.line_start, unit
-        assert text.count("\n", 0, max(unit.start, unit.end - 1)) + 1 == unit.line_end, unit
-    assert sorted(map(json.dumps, seen)) == sorted(map(json.dumps, messages))
-    assert doc.report.units == len(doc.units) and doc.report.raw == 0
+    check_json_spans(doc, messages, ordered=False)
 
 
 def load(path: Path):
