@@ -117,24 +117,32 @@ def _print_report(report: IngestReport) -> None:
             continue
         line = f"{_STATUS[f.status]} {f.path}"
         if f.status in ("added", "replaced"):
-            r = f.report
-            line += f"  [{f.format}] {r.get('units', 0)} units, {f.chunks} chunks"
-            if r.get("authors"):
-                line += f", {len(r['authors'])} authors"
-            if r.get("first"):
-                line += f", {r['first']} → {r['last']}"
-            if r.get("system"):
-                line += f", {r['system']} system"
-            if r.get("removed"):
-                line += f", {r['removed']} boilerplate lines removed"
-            if r.get("raw"):
-                line += f", {r['raw']} raw lines kept"
-        elif f.reason:
+            line += f"  [{f.format}] {_describe(f.report)}, {f.chunks} chunks"
+            print(line)
+            for example in f.report.get("raw_examples", []):
+                print(f"    raw {example}")
+            continue
+        if f.reason:
             line += f"  ({f.reason})"
         print(line)
     counts = ", ".join(f"{report.count(s)} {s}" for s in _STATUS if report.count(s))
     failed = len(report.failed)
     print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}")
+
+
+def _describe(r: dict) -> str:
+    """One line of a file's parse report: what was read, who, when, and what was set aside."""
+    parts = [f"{r['messages']} messages" if r.get("messages") else f"{r.get('units', 0)} units"]
+    if r.get("authors"):
+        parts.append(f"{len(r['authors'])} authors")
+    if r.get("first"):
+        parts.append(f"{r['first']} → {r['last']}")
+    for key, label in (("system", "system"), ("attachments", "attachments"),
+                       ("skipped", "messages already stored, skipped"),
+                       ("removed", "boilerplate lines removed"), ("raw", "raw lines kept")):
+        if r.get(key):
+            parts.append(f"{r[key]} {label}")
+    return ", ".join(parts)
 
 
 _STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡"}

@@ -18,6 +18,7 @@ from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import TopicExtractor
 from .errors import InputError
+from .identity import Overlap, drop_known, message_keys, same_conversation
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .search import lexical_search
 from .store import Filters, SQLiteStore, StoredDocument
@@ -198,9 +199,40 @@ class KnowledgeBase:
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
                               document_id=doc.id, format=doc.format, detection=detection)
         replace = known[0] if known else (doc.id if existing_source else None)
-        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace)
+        keys = message_keys(doc)
+        skipped, sources = self._drop_stored_messages(doc, keys, replace)
+        if skipped and not any(u.kind == "message" for u in doc.units):
+            return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
+                              f"{', '.join(sources)}", format=doc.format, detection=detection,
+                              report=doc.report.as_dict())
+        if skipped:
+            chunks = self.pipeline.chunk(doc)
+            postings = self.pipeline.index_terms(chunks)
+        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace, message_keys=keys)
         return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
                           detection=detection, chunks=len(chunks), report=doc.report.as_dict())
+
+    def _drop_stored_messages(self, doc: Document, keys: list[str | None],
+                              replace: str | None) -> tuple[int, list[str]]:
+        """Leave out messages another stored export of the same chat holds; how many, and from where."""
+        present = [k for k in keys if k]
+        if not present:
+            return 0, []
+        ranks = {k: rank for rank, k in enumerate(present)}
+        known: set[str] = set()
+        sources: list[str] = []
+        for doc_id, shared in self.store.shared_messages(present).items():
+            if doc_id == replace:
+                continue
+            stored_ranks = list(shared.values())
+            overlap = Overlap(new_ranks=[ranks[k] for k in shared],
+                              new_total=len(present), stored_total=self.store.count_messages(doc_id),
+                              stored_in_span=self.store.count_messages(doc_id, min(stored_ranks), max(stored_ranks)))
+            if same_conversation(overlap):
+                known |= shared.keys()
+                sources.append(self.store.has_document(doc_id) or doc_id)
+        sources.sort()
+        return (drop_known(doc, keys, known, sources) if known else 0), sources
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a parsed document, with topics (what ingest stores)."""

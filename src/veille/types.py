@@ -42,23 +42,31 @@ class ParseReport:
     """What a loader saw in one file."""
 
     units: int = 0
+    messages: int = 0
     authors: list[str] = field(default_factory=list)
-    first: str | None = None
+    first: str | None = None  # earliest time of a unit, "YYYY-MM-DD HH:MM"
     last: str | None = None
     system: int = 0
-    raw: int = 0
+    attachments: int = 0  # units standing for a shared file (media placeholder, file share)
+    raw: int = 0  # units of text that could not be placed (kept, never dropped)
+    raw_examples: list[str] = field(default_factory=list)  # "line N: text" of the first raw units
     removed: int = 0  # boilerplate / page chrome lines dropped on purpose
+    skipped: int = 0  # messages left out because the knowledge base already holds them
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "units": self.units,
+            "messages": self.messages,
             "authors": list(self.authors),
             "first": self.first,
             "last": self.last,
             "system": self.system,
+            "attachments": self.attachments,
             "raw": self.raw,
+            "raw_examples": list(self.raw_examples),
             "removed": self.removed,
+            "skipped": self.skipped,
             "notes": list(self.notes),
         }
 

@@ -146,12 +146,24 @@ class Removals:
         ]
 
 
+#: How many raw units the parse report quotes.
+RAW_EXAMPLES = 5
+
+
 def finish(doc: Document, removals: Removals | None = None, notes: list[str] | None = None) -> Document:
     """Fill ``doc.report`` from its units (and participants when none were declared)."""
     report: ParseReport = doc.report
     report.units = len(doc.units)
-    report.raw = sum(1 for u in doc.units if u.kind == "raw")
+    report.messages = sum(1 for u in doc.units if u.kind == "message")
     report.system = sum(1 for u in doc.units if u.kind == "system")
+    report.attachments = sum(1 for u in doc.units if u.meta.get("attachment"))
+    raw = [u for u in doc.units if u.kind == "raw"]
+    report.raw = len(raw)
+    report.raw_examples = [f"line {u.line_start}: {collapse(u.text)[:80]}" for u in raw[:RAW_EXAMPLES]]
+    times = [u.time for u in doc.units if u.time is not None]
+    if times and report.first is None:
+        report.first = min(times).strftime("%Y-%m-%d %H:%M")
+        report.last = max(times).strftime("%Y-%m-%d %H:%M")
     authors: dict[str, None] = {}
     for unit in doc.units:
         if unit.author and unit.kind != "system":

@@ -55,8 +55,15 @@ class Store(Protocol):
     """Storage of documents, units, chunks and the lexical index."""
 
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
-                     fingerprint: str, replace_id: str | None = None) -> None:
-        """Store a document and everything derived from it in one transaction."""
+                     fingerprint: str, replace_id: str | None = None,
+                     message_keys: list[str | None] | None = None) -> None:
+        """Store a document and everything derived from it (and its messages' keys) in one transaction."""
+
+    def shared_messages(self, keys: list[str]) -> dict[str, dict[str, int]]:
+        """Stored documents holding any of ``keys``: each shared key and its rank in that document."""
+
+    def count_messages(self, doc_id: str, first: int | None = None, last: int | None = None) -> int:
+        """Keyed messages of a stored document (those ranked ``first`` to ``last`` when given)."""
 
     def batch(self, size: int = 64) -> ContextManager[None]:
         """Share transactions between the documents put inside (each still whole or absent)."""

@@ -19,7 +19,7 @@ from ..types import Chunk, Document
 from .base import Filters, LexicalHit, StoredDocument
 from .postings import BM25Ranker, DocumentPostings
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -104,6 +104,15 @@ CREATE TABLE IF NOT EXISTS postings (
     PRIMARY KEY (term, base)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS postings_base ON postings(base);
+-- Message identities of chat documents (see identity.py): finds a chat exported again.
+-- ``pos`` is the message's rank among the document's keyed messages.
+CREATE TABLE IF NOT EXISTS message_keys (
+    key TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (key, document_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS message_keys_document ON message_keys(document_id, pos);
 """
 
 
@@ -157,7 +166,8 @@ class SQLiteStore:
 
     # -- writing ------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
-                     fingerprint: str, replace_id: str | None = None) -> None:
+                     fingerprint: str, replace_id: str | None = None,
+                     message_keys: list[str | None] | None = None) -> None:
         """Store a document, its units, chunks and index entries: all of it or nothing.
 
         Inside ``batch()`` the document is a savepoint of the batch's transaction.
@@ -210,6 +220,9 @@ class SQLiteStore:
             db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
             db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
                            [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
+            if message_keys:
+                db.executemany("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)",
+                               [(key, doc_id, pos) for pos, key in enumerate(k for k in message_keys if k)])
         except BaseException:
             if self._batch_size:
                 db.execute("ROLLBACK TO document")
@@ -254,6 +267,7 @@ class SQLiteStore:
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
+        db.execute("DELETE FROM message_keys WHERE document_id = ?", (doc_id,))
         return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
     def remove(self, doc_id: str) -> bool:
@@ -271,6 +285,26 @@ class SQLiteStore:
     def find_source(self, source: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT id, fingerprint FROM documents WHERE source = ?", (source,)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def shared_messages(self, keys: list[str]) -> dict[str, dict[str, int]]:
+        """Stored documents holding any of ``keys``: each shared key and its rank in that document."""
+        found: dict[str, dict[str, int]] = {}
+        unique = sorted(set(keys))
+        for i in range(0, len(unique), 500):
+            part = unique[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT key, document_id, pos FROM message_keys WHERE key IN ({','.join('?' * len(part))})", part)
+            for key, doc_id, pos in rows:
+                found.setdefault(doc_id, {})[key] = pos
+        return found
+
+    def count_messages(self, doc_id: str, first: int | None = None, last: int | None = None) -> int:
+        """Keyed messages of a stored document (those ranked ``first`` to ``last`` when given)."""
+        if first is None or last is None:
+            return self.db.execute("SELECT COUNT(*) FROM message_keys WHERE document_id = ?",
+                                   (doc_id,)).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM message_keys WHERE document_id = ? AND pos BETWEEN ? AND ?",
+                               (doc_id, first, last)).fetchone()[0]
 
     def has_document(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT source FROM documents WHERE id = ?", (doc_id,)).fetchone()
