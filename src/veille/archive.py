@@ -1,4 +1,4 @@
-"""Zip exports (WhatsApp "export with media"): the chat file inside, and what came with it."""
+"""Zip exports: a WhatsApp chat file and the media that came with it, or the files of a Slack export."""
 
 from __future__ import annotations
 
@@ -28,19 +28,8 @@ def is_zip(data: bytes) -> bool:
 
 def read_chat_archive(data: bytes, name: str, max_bytes: int) -> ArchiveText:
     """The chat text of a zip export; InputError for unsafe paths, bombs or no text inside."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError(name, f"truncated or damaged zip archive ({exc})") from exc
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        for member in members:
-            path = PurePosixPath(member.filename.replace("\\", "/"))
-            if path.is_absolute() or ".." in path.parts or ":" in member.filename:
-                raise InputError(name, f"unsafe archive path {member.filename!r}")
-        total = sum(m.file_size for m in members)
-        if total > max_bytes:
-            raise InputError(name, f"over the size limit once unpacked ({total:,} bytes > {max_bytes:,})")
+    with _open(data, name, max_bytes) as archive:
+        members = _members(archive)
         texts = [m for m in members if m.filename.lower().endswith(TEXT_SUFFIXES)
                  and not PurePosixPath(m.filename).name.startswith(("._", "."))]
         if not texts:
@@ -48,12 +37,52 @@ def read_chat_archive(data: bytes, name: str, max_bytes: int) -> ArchiveText:
         # WhatsApp names its file "_chat.txt" (iOS) or "WhatsApp Chat with …txt" (Android); else the largest.
         texts.sort(key=lambda m: (not _looks_like_chat_name(m.filename), -m.file_size))
         chosen = texts[0]
-        try:
-            content = archive.read(chosen)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise InputError(name, f"cannot read {chosen.filename!r} from the zip archive ({exc})") from exc
+        content = _read(archive, chosen, name)
         others = [m.filename for m in members if m is not chosen]
     return ArchiveText(chosen.filename, content, others)
+
+
+def archive_names(data: bytes, name: str, max_bytes: int) -> list[str]:
+    """The files of a zip archive (checked: no unsafe path, not over the size limit once unpacked)."""
+    with _open(data, name, max_bytes) as archive:
+        return [m.filename for m in _members(archive)]
+
+
+def read_archive_files(data: bytes, name: str, max_bytes: int, suffix: str) -> dict[str, bytes]:
+    """The files of a zip archive whose name ends with ``suffix``, by name."""
+    with _open(data, name, max_bytes) as archive:
+        return {m.filename: _read(archive, m, name) for m in _members(archive)
+                if m.filename.lower().endswith(suffix)}
+
+
+def _open(data: bytes, name: str, max_bytes: int) -> zipfile.ZipFile:
+    """The archive, once its paths are known safe and its unpacked size within the limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InputError(name, f"truncated or damaged zip archive ({exc})") from exc
+    members = _members(archive)
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or ":" in member.filename:
+            archive.close()
+            raise InputError(name, f"unsafe archive path {member.filename!r}")
+    total = sum(m.file_size for m in members)
+    if total > max_bytes:
+        archive.close()
+        raise InputError(name, f"over the size limit once unpacked ({total:,} bytes > {max_bytes:,})")
+    return archive
+
+
+def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    return [m for m in archive.infolist() if not m.is_dir()]
+
+
+def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(name, f"cannot read {member.filename!r} from the zip archive ({exc})") from exc
 
 
 def _looks_like_chat_name(filename: str) -> bool:

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read files and folders into the knowledge base. A bad file is reported "
                                    "with the reason and the others go on; the exit code is 1 if any failed.")
     p.add_argument("paths", nargs="+", help="files or folders")
-    p.add_argument("--format", choices=sorted(LOADERS), help="skip detection and use this loader")
+    p.add_argument("--format", choices=sorted([*LOADERS, "slack"]), help="skip detection and use this loader")
     p.add_argument("--tokens", dest="token_counter", choices=sorted(COUNTERS),
                    help="token counter (default cl100k; chars4 is the ceil(characters/4) estimate)")
     p.add_argument("--max-tokens", type=int, help="chunk budget in tokens (default 400)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from .archive import ArchiveText, is_zip, read_chat_archive
+from .archive import ArchiveText, archive_names, is_zip, read_archive_files, read_chat_archive
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import TopicExtractor
@@ -25,7 +25,8 @@ from .store import Filters, SQLiteStore, StoredDocument
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, TokenCounter, make_counter
-from .types import Chunk, Document, Hit
+from .loaders import slack
+from .types import Chunk, Document, Hit, content_id
 
 # Formats veille has no loader for yet: refused by name rather than read as plain text.
 _UNSUPPORTED_SUFFIXES = {
@@ -124,7 +125,7 @@ class KnowledgeBase:
         """Ingest files and folders; a bad file is reported and the batch goes on."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        if format is not None:
+        if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
         report = IngestReport()
         own = self._own_files()
@@ -136,19 +137,24 @@ class KnowledgeBase:
             prepared = (self._prepare(path, format) for path in files)
         with self.store.batch():
             for item in prepared:
-                report.files.append(item if isinstance(item, FileResult) else self._store(*item))
+                if isinstance(item, FileResult):
+                    report.files.append(item)
+                else:
+                    report.files.extend(self._store(p) for p in item)
         return report
 
-    def _prepare(self, path: Path, format: str | None) -> FileResult | tuple:
-        """Read, parse, chunk and analyse one file (what can run in another process)."""
+    def _prepare(self, path: Path, format: str | None) -> FileResult | list[Prepared]:
+        """Read, parse, chunk and analyse one file or export folder (what can run in another process)."""
         read = self._read(path)
         if isinstance(read, FileResult):
             return read
         data, fingerprint, known = read
         return _prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
 
-    def _read(self, path: Path) -> FileResult | tuple[bytes, str, tuple[str, str] | None]:
-        """The file's bytes and fingerprint, or its result when it is unchanged or unreadable."""
+    def _read(self, path: Path) -> FileResult | tuple[bytes | dict[str, bytes], str, tuple[str, str] | None]:
+        """The file's bytes (an export folder's files) and fingerprint, or its result when unchanged or unreadable."""
+        if path.is_dir():
+            return self._read_folder(path)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
@@ -163,7 +169,26 @@ class KnowledgeBase:
             return FileResult(str(path), "unchanged", document_id=known[0])
         return data, fingerprint, known
 
-    def _prepare_in_pool(self, files: list[Path], format: str | None, workers: int) -> Iterator[FileResult | tuple]:
+    def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
+        """The JSON files of an export folder (Slack), by path relative to the folder."""
+        files: dict[str, bytes] = {}
+        total = 0
+        try:
+            for file in sorted(path.rglob("*.json")):
+                total += file.stat().st_size
+                if total > self.max_bytes:
+                    return FileResult(str(path), "failed",
+                                      reason=f"over the size limit ({total:,} bytes > {self.max_bytes:,})")
+                files[file.relative_to(path).as_posix()] = file.read_bytes()
+        except OSError as exc:
+            return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+        digest = hashlib.sha256()
+        for name, data in files.items():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return files, digest.hexdigest(), None
+
+    def _prepare_in_pool(self, files: list[Path], format: str | None,
+                         workers: int) -> Iterator[FileResult | list[Prepared]]:
         """Parse in worker processes (both cores), store here, in the files' order."""
         context = multiprocessing.get_context("fork")
         window: deque[tuple[Path, Any]] = deque()
@@ -192,8 +217,13 @@ class KnowledgeBase:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self.pipeline.parse_bytes(data, name, format)
 
-    def _store(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings, fingerprint: str,
-               known: tuple[str, str] | None, shown: str, detection: str) -> FileResult:
+    def _store(self, item: Prepared) -> FileResult:
+        doc, chunks, postings, detection = item.doc, item.chunks, item.postings, item.detection
+        shown, fingerprint, known = item.shown, item.fingerprint, item.known
+        if item.part_of_export:
+            known = self.store.find_source(doc.source)
+            if known and known[1] == fingerprint:
+                return FileResult(shown, "unchanged", document_id=known[0], format=doc.format)
         existing_source = self.store.has_document(doc.id)
         if existing_source and existing_source != doc.source:
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
@@ -286,12 +316,19 @@ class KnowledgeBase:
 
 
 def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
-    """Files named, and the files of folders named (hidden ones skipped), in a stable order."""
+    """Files named, and the files of folders named (hidden ones skipped), in a stable order.
+
+    A folder holding a Slack export is one item: the export is read as a whole.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                if _is_slack_folder(Path(root), files):
+                    dirs[:] = []
+                    yield Path(root)
+                    continue
                 for name in sorted(files):
                     if not name.startswith(".") and name not in _SKIPPED_NAMES:
                         yield Path(root) / name
@@ -299,6 +336,13 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
             yield path
         else:
             report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
+
+
+def _is_slack_folder(root: Path, files: list[str]) -> bool:
+    if "users.json" not in files:
+        return False
+    days = [p.relative_to(root).as_posix() for p in root.glob("*/*.json")]
+    return slack.is_export([*files, *days])
 
 
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
@@ -347,6 +391,31 @@ class Pipeline:
         if self._counter is None:
             self._counter = make_counter(self.counter_name)
         return self._counter
+
+    def parse_source(self, data: bytes | dict[str, bytes], name: str,
+                     format: str | None = None) -> list[tuple[Document, str]]:
+        """A file's bytes, or an export folder's files, to Documents and how their format was chosen.
+
+        A Slack export (a folder, or a zip of one) gives a document per conversation;
+        anything else one document.
+        """
+        if isinstance(data, dict):
+            return self._parse_slack(data, name, "Slack export folder")
+        if is_zip(data) and format in (None, slack.name):
+            names = archive_names(data, name, self.max_bytes)
+            if format == slack.name or slack.is_export(names):
+                files = read_archive_files(data, name, self.max_bytes, ".json")
+                return self._parse_slack(files, name, "Slack export in a zip archive")
+        if format == slack.name:
+            raise InputError(name, "a Slack export is a folder or a zip archive of one")
+        return [self.parse_bytes(data, name, format)]
+
+    def _parse_slack(self, files: dict[str, bytes], name: str, what: str) -> list[tuple[Document, str]]:
+        docs = [doc for doc in slack.parse_export(files, name) if doc.units]  # empty conversations: nothing to keep
+        if not docs:
+            raise InputError(name, "Slack export without any message")
+        detection = f"slack ({what}: users.json, channels.json, {len(files)} JSON files)"
+        return [(doc, detection) for doc in docs]
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
         """Bytes to a Document (decode, detect, load), and how the format was chosen.
@@ -399,18 +468,39 @@ class Pipeline:
         return build_postings([analyzer.index_terms(c.text) for c in chunks])
 
 
-def _prepare_bytes(pipeline: Pipeline, data: bytes, path: Path, fingerprint: str,
-                   known: tuple[str, str] | None, format: str | None) -> FileResult | tuple:
+@dataclass
+class Prepared:
+    """One parsed document ready to store, and what decides how it is stored."""
+
+    doc: Document
+    chunks: list[Chunk]
+    postings: DocumentPostings
+    fingerprint: str
+    known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
+    shown: str  # the path as the user gave it (with "#conversation" for a part of an export)
+    detection: str
+    part_of_export: bool = False  # one conversation of a Slack export: unchanged-ness decided per part
+
+
+def _prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+                   known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
     try:
-        doc, detection = pipeline.parse_bytes(data, str(path), format)
-        doc.source = str(path.resolve())
-        chunks = pipeline.chunk(doc)
-        postings = pipeline.index_terms(chunks)
+        parsed = pipeline.parse_source(data, str(path.resolve()), format)
+        prepared = []
+        for doc, detection in parsed:
+            part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
+            if not part:
+                doc.source = str(path.resolve())
+            chunks = pipeline.chunk(doc)
+            postings = pipeline.index_terms(chunks)
+            shown = str(path) + doc.source[len(str(path.resolve())):] if part else str(path)
+            prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
+                                     None if part else known, shown, detection, part_of_export=part))
     except InputError as exc:
         return FileResult(str(path), "failed", reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
         return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
-    return doc, chunks, postings, fingerprint, known, str(path), detection
+    return prepared
 
 
 def _attach_archive(doc: Document, archive: ArchiveText) -> None:
@@ -433,13 +523,13 @@ def _init_worker(pipeline: Pipeline) -> None:
     _worker_pipeline = pipeline
 
 
-def _prepare_in_worker(data: bytes, path: Path, fingerprint: str, known: tuple[str, str] | None,
-                       format: str | None) -> FileResult | tuple:
+def _prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+                       known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
     assert _worker_pipeline is not None
     return _prepare_bytes(_worker_pipeline, data, path, fingerprint, known, format)
 
 
-def _result(path: Path, pending: Any) -> FileResult | tuple:
+def _result(path: Path, pending: Any) -> FileResult | list[Prepared]:
     """A worker's answer; a crash in a worker fails that file, not the batch."""
     if isinstance(pending, FileResult):
         return pending

@@ -311,10 +311,11 @@ class SQLiteStore:
         return row[0] if row else None
 
     def resolve(self, ref: str) -> list[str]:
-        """Document ids matching an id, an id prefix or a source path."""
+        """Document ids matching an id, an id prefix, a source path or an export holding several documents."""
         rows = self.db.execute(
-            "SELECT id FROM documents WHERE id = ? OR source = ? OR (length(?) >= 6 AND id LIKE ? || '%')",
-            (ref, ref, ref, ref),
+            "SELECT id FROM documents WHERE id = ? OR source = ? OR (length(?) >= 6 AND id LIKE ? || '%')"
+            " OR substr(source, 1, length(?) + 1) = ? || '#'",  # the conversations of an export
+            (ref, ref, ref, ref, ref, ref),
         ).fetchall()
         return [r[0] for r in rows]
 
