@@ -654,3 +654,24 @@ def test_stream_equals_parse_on_any_text(text, encoding):
         if not read_file(path).text.strip():
             return  # read_file refuses a file of invisible characters; nothing to compare
         stream_matches_parse(path)
+
+
+def test_ios_group_events_written_under_the_group_name_are_system_lines():
+    doc = load(SAMPLES / "ios_groupe_systeme.txt")
+    kinds = [(u.kind, u.author) for u in doc.units]
+    assert kinds == [("system", None), ("system", None), ("system", None), ("message", "Camille Martin"),
+                     ("system", None), ("message", "Karim Benali"), ("system", None)]
+    assert all(u.meta["by"] == "Groupe Veille IA" for u in doc.units if u.kind == "system")
+    assert doc.units[4].text == "Camille Martin a ajouté Karim Benali"
+    assert doc.report.authors == ["Camille Martin", "Karim Benali"]
+    assert (doc.report.messages, doc.report.system) == (2, 5)
+
+
+def test_signal_desktop_text_export_reads_like_a_whatsapp_one():
+    """chat-miner's Signal sample ("[2019-12-24, 12:23] Name: text") against its expected parse."""
+    folder = real(REAL / "chat-miner" / "HEAD" / "test" / "signal")
+    doc = load(folder / "test_export.txt")
+    target = json.loads((folder / "target.json").read_text(encoding="utf-8"))
+    got = sorted((u.time.isoformat(), u.author, " ".join(u.text.split())) for u in doc.units)
+    want = sorted((t["timestamp"], t["author"], t["message"]) for t in target)
+    assert got == want

@@ -18,6 +18,7 @@ from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import TopicExtractor
 from .errors import InputError
+from .exports import folder_kind, parse_files, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .search import lexical_search
@@ -170,16 +171,11 @@ class KnowledgeBase:
         return data, fingerprint, known
 
     def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
-        """The JSON files of an export folder (Slack), by path relative to the folder."""
-        files: dict[str, bytes] = {}
-        total = 0
+        """The files of an export folder (Slack, a Meta thread in parts), and their fingerprint."""
         try:
-            for file in sorted(path.rglob("*.json")):
-                total += file.stat().st_size
-                if total > self.max_bytes:
-                    return FileResult(str(path), "failed",
-                                      reason=f"over the size limit ({total:,} bytes > {self.max_bytes:,})")
-                files[file.relative_to(path).as_posix()] = file.read_bytes()
+            files = read_folder(path, folder_kind(path, os.listdir(path)) or slack.name, self.max_bytes)
+        except InputError as exc:
+            return FileResult(str(path), "failed", reason=exc.reason)
         except OSError as exc:
             return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
         digest = hashlib.sha256()
@@ -318,14 +314,15 @@ class KnowledgeBase:
 def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
     """Files named, and the files of folders named (hidden ones skipped), in a stable order.
 
-    A folder holding a Slack export is one item: the export is read as a whole.
+    A folder holding a Slack export, or a Messenger/Instagram conversation in
+    parts, is one item: the export is read as a whole.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                if _is_slack_folder(Path(root), files):
+                if folder_kind(Path(root), files):
                     dirs[:] = []
                     yield Path(root)
                     continue
@@ -336,13 +333,6 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
             yield path
         else:
             report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
-
-
-def _is_slack_folder(root: Path, files: list[str]) -> bool:
-    if "users.json" not in files:
-        return False
-    days = [p.relative_to(root).as_posix() for p in root.glob("*/*.json")]
-    return slack.is_export([*files, *days])
 
 
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
@@ -397,25 +387,18 @@ class Pipeline:
         """A file's bytes, or an export folder's files, to Documents and how their format was chosen.
 
         A Slack export (a folder, or a zip of one) gives a document per conversation;
-        anything else one document.
+        a Meta conversation in parts, or anything else, one document.
         """
         if isinstance(data, dict):
-            return self._parse_slack(data, name, "Slack export folder")
+            return parse_files(data, name, "export folder")
         if is_zip(data) and format in (None, slack.name):
             names = archive_names(data, name, self.max_bytes)
             if format == slack.name or slack.is_export(names):
                 files = read_archive_files(data, name, self.max_bytes, ".json")
-                return self._parse_slack(files, name, "Slack export in a zip archive")
+                return parse_files(files, name, "Slack export in a zip archive")
         if format == slack.name:
             raise InputError(name, "a Slack export is a folder or a zip archive of one")
         return [self.parse_bytes(data, name, format)]
-
-    def _parse_slack(self, files: dict[str, bytes], name: str, what: str) -> list[tuple[Document, str]]:
-        docs = [doc for doc in slack.parse_export(files, name) if doc.units]  # empty conversations: nothing to keep
-        if not docs:
-            raise InputError(name, "Slack export without any message")
-        detection = f"slack ({what}: users.json, channels.json, {len(files)} JSON files)"
-        return [(doc, detection) for doc in docs]
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
         """Bytes to a Document (decode, detect, load), and how the format was chosen.

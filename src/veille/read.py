@@ -105,6 +105,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     return data.decode("cp1252"), "cp1252"
 
 
+def encoding_from_head(head: bytes) -> str | None:
+    """The codec a file's first bytes name: its BOM's, or UTF-16 told by its NUL bytes; None otherwise."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    return _sniff_utf16(head)
+
+
 def _sniff_utf16(data: bytes) -> str | None:
     """UTF-16 without BOM: most ASCII characters leave a NUL on one side."""
     sample = data[:4096]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..errors import InputError
-from ..read import _BOMS, _sniff_utf16, normalise, repair_mojibake
+from ..read import encoding_from_head, normalise, repair_mojibake
 from ..types import Document, Unit
 from .base import Line, split_lines
 from .common import finish, sniff_sample, span_unit
@@ -67,7 +67,7 @@ _SYSTEM = re.compile(
     re.IGNORECASE,
 )
 _SYSTEM_BODY = re.compile(
-    r"^(?:Les messages et les appels sont chiffrés|Messages and calls are end-to-end|"
+    r"^[\u200e\u200f]?(?:Les messages et les appels sont chiffrés|Messages and calls are end-to-end|"
     r"Messages to this group are now secured|.{0,60}(?:a créé le groupe|created group))",
     re.IGNORECASE,
 )
@@ -279,6 +279,22 @@ def _matched(lines: Iterable[Line]) -> Iterator[tuple[Line, re.Match[str] | None
 
 
 def _units(matched: Iterable[tuple[Line, re.Match[str] | None]], order: str) -> Iterator[Unit]:
+    """Units in source order; on iOS, lines "written" by the group itself are system lines.
+
+    iOS writes group events as ``[…] Groupe Veille: Camille a ajouté Karim``, the
+    group's name where an author goes; the encryption notice names the group first.
+    """
+    group: str | None = None
+    for unit in _header_units(matched, order):
+        if unit.kind == "system" and group is None and unit.meta.get("by"):
+            group = str(unit.meta["by"])
+        elif group is not None and unit.author == group:
+            unit.kind, unit.author = "system", None
+            unit.meta["by"] = group
+        yield unit
+
+
+def _header_units(matched: Iterable[tuple[Line, re.Match[str] | None]], order: str) -> Iterator[Unit]:
     """Units in source order, each yielded as soon as the next header closes it.
 
     Lines before the first header are ``raw`` units, one per non-blank line.
@@ -388,10 +404,7 @@ def _codec_from_head(path: str | os.PathLike) -> str:
     """The codec ``read_file`` would pick from the file's first bytes (UTF-8 when nothing says otherwise)."""
     with open(path, "rb") as handle:
         head = handle.read(4096)
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return codec  # the BOM decodes to U+FEFF, which normalise() removes
-    return _sniff_utf16(head) or "utf-8"
+    return encoding_from_head(head) or "utf-8"  # a BOM decodes to U+FEFF, which normalise() removes
 
 
 def _stream_lines(path: str | os.PathLike, codec: str) -> Iterator[Line]:
