@@ -12,7 +12,7 @@ import pytest
 
 from veille import KnowledgeBase
 
-from .conftest import SHARED
+from .conftest import DATA, SHARED
 
 SLACK = SHARED / "realdata" / "slack-export"
 
@@ -100,3 +100,20 @@ def test_cli_prints_the_parse_report_of_each_conversation(tmp_path, slack_dir):
         assert (f["report"]["first"], f["report"]["last"]) == (f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}")
     assert all(set(f["report"]) >= {"messages", "authors", "first", "last", "system", "attachments", "raw"}
                for f in files)
+
+
+def test_a_meta_conversation_in_parts_is_one_document(kb):
+    folder = DATA / "meta" / "veillecloud_123"
+    whole = kb.parse_bytes((DATA / "meta" / "messenger_fr.json").read_bytes(), "messenger_fr.json")[0]
+    report = kb.ingest(folder)
+    assert report.ok and len(report.files) == 1, report.files
+    result = report.files[0]
+    assert result.format == "meta" and "2 parts" in result.detection
+    stored = kb.store.db.execute("SELECT kind, author, time, text FROM units ORDER BY idx").fetchall()
+    assert [tuple(r) for r in stored] == [
+        (u.kind, u.author, u.time.isoformat(sep=" "), u.text) for u in whole.units]  # same messages, same order
+    assert result.report["messages"] == whole.report.messages and result.report["first"] == whole.report.first
+    text = kb.store.document_text(result.document_id)
+    for row in kb.store.db.execute("SELECT start, end, meta FROM units").fetchall():
+        part = json.loads(row["meta"])["part"]
+        assert text[row["start"]:row["end"]].startswith("{") and part in ("message_1.json", "message_2.json")
