@@ -675,3 +675,10 @@ def test_signal_desktop_text_export_reads_like_a_whatsapp_one():
     got = sorted((u.time.isoformat(), u.author, " ".join(u.text.split())) for u in doc.units)
     want = sorted((t["timestamp"], t["author"], t["message"]) for t in target)
     assert got == want
+
+
+def test_semicolons_between_date_and_time_or_before_the_author():
+    doc = load(SAMPLES / "separateurs_point_virgule.txt")
+    assert [(u.author, u.time.strftime("%d/%m %H:%M")) for u in doc.units] == [
+        ("Camille Martin", "12/03 14:05"), ("Karim Benali", "12/03 14:07"), ("Léa Dubois", "12/03 14:09")]
+    assert doc.units[0].text == "Point sur la consommation : 3,5 % du total."

@@ -46,11 +46,11 @@ _HEADER = re.compile(
     (?P<d1>\d{1,4})(?P<sep>[/.\-])(?P<spaced>\s)?       # "12/", "12.", "12-", or "13. " (spaced dots)
     (?P<d2>\d{1,4})(?P=sep)(?(spaced)\s)               # four digits here: m/y/d ("06/2018/13")
     (?P<d3>\d{1,4})(?(spaced)\.)                        # spaced dates end with a dot: "13. 6. 2018."
-    (?:,?\s*(?:à|a\ las|um|klo|at|kl\.)\s+|,\s*|\s+)    # between date and time
+    (?:,?\s*(?:à|a\ las|um|klo|at|kl\.)\s+|[,;]\s*|\s+)    # between date and time
     (?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?\.?
     (?:[\s_]*(?P<ampm>[aApP]\.?\s?[mM]\.?))?
     (?(open)\s*\]\s?                                    # iOS closes with "] "
-      |\s*(?:[-–:]\s|(?(spaced)(?<=\s)(?=\S)|(?!))))    # Android " - "; spaced dates may have nothing
+      |\s*(?:[-–:;]\s|(?(spaced)(?<=\s)(?=\S)|(?!))))    # Android " - "; spaced dates may have nothing
     (?P<rest>.*)$
     """,
     re.VERBOSE,
