@@ -29,6 +29,7 @@ test: install-test
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/chat_parse.py
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm
