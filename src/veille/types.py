@@ -15,7 +15,7 @@ DOCUMENT_KINDS = ("chat", "transcript", "article", "post", "chunk", "text")
 UNIT_KINDS = ("message", "system", "sentence", "paragraph", "heading", "raw")
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One message, transcript sentence or paragraph, with where it came from.
 
