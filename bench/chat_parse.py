@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_whatsapp as gen  # noqa: E402  (standard library only: safe to import in every child)
+from machine import cpu_model, version  # noqa: E402
 
 MB = 1e6
 HERE = Path(__file__).resolve()
@@ -388,27 +389,10 @@ def formats_table(runs: list[Run]) -> tuple[str, list[str]]:
     return table(header, rows, right=set()), [f"({i}) {text}" for i, text in enumerate(notes, 1)]
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def environment() -> str:
     packages = ("veille", "langchain-community", "chat-miner", "whatstk", "pandas", "polars", "python-dateutil")
-    return (f"{os.cpu_count()} CPU ({_cpu_model()}) · Python {platform.python_version()} · "
-            + " · ".join(f"{p} {_version(p)}" for p in packages))
+    return (f"{os.cpu_count()} CPU ({cpu_model()}) · Python {platform.python_version()} · "
+            + " · ".join(f"{p} {version(p)}" for p in packages))
 
 
 # -- main ---------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ os.environ.setdefault("LANGCHAIN_TRACING_V2", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_corpus as gen  # noqa: E402
+from machine import cpu_model, version  # noqa: E402
 
 import veille  # noqa: E402
 from veille import KnowledgeBase  # noqa: E402
@@ -96,29 +97,12 @@ class SearchRun:
 
 
 # -- environment -------------------------------------------------------------------
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def environment() -> str:
     """One line: CPUs, Python, veille and peer versions."""
-    return (f"{os.cpu_count()} CPU ({_cpu_model()}) · Python {platform.python_version()} · "
+    return (f"{os.cpu_count()} CPU ({cpu_model()}) · Python {platform.python_version()} · "
             f"veille {veille.__version__} · SQLite {sqlite3.sqlite_version} · "
-            f"toktok-rs {_version('toktok-rs')} · langchain-text-splitters {_version('langchain-text-splitters')} · "
-            f"chonkie {_version('chonkie')}")
+            f"toktok-rs {version('toktok-rs')} · langchain-text-splitters {version('langchain-text-splitters')} · "
+            f"chonkie {version('chonkie')}")
 
 
 def peak_rss_mb() -> float:

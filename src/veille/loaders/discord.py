@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..types import Document, Unit
-from .jsonchat import Placer, finish_chat, load, sniff_object
+from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
 
 name = "discord"
 kind = "chat"
@@ -61,13 +61,11 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
         return 0.0, why
     if not isinstance(data.get("guild"), dict) or not isinstance(data.get("channel"), dict):
         return 0.0, "no 'guild' and 'channel' objects"
-    messages = data.get("messages")
-    if not isinstance(messages, list) or not messages:
-        return 0.0, "no 'messages' list"
-    fitting = sum(1 for m in messages if isinstance(m, dict) and "author" in m and "timestamp" in m)
-    if fitting < len(messages):
-        return 0.0, f"{len(messages) - fitting} of {len(messages)} items lack author/timestamp"
-    return 0.95, f"DiscordChatExporter JSON export: guild, channel, {len(messages)} messages with author and timestamp"
+    lacking = messages_lacking(data, "author", "timestamp")
+    if lacking:
+        return 0.0, lacking
+    return 0.95, (f"DiscordChatExporter JSON export: guild, channel, {len(data['messages'])} messages "
+                  "with author and timestamp")
 
 
 def parse(text: str, source: str) -> Document:

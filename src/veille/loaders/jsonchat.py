@@ -32,6 +32,17 @@ def sniff_object(text: str) -> tuple[dict[str, Any] | None, str]:
     return data, ""
 
 
+def messages_lacking(data: dict[str, Any], *keys: str) -> str:
+    """Why ``data["messages"]`` is not a list of message objects holding ``keys`` ("" when it is)."""
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "no 'messages' list"
+    fitting = sum(1 for m in messages if isinstance(m, dict) and all(k in m for k in keys))
+    if fitting < len(messages):
+        return f"{len(messages) - fitting} of {len(messages)} items lack {'/'.join(keys)}"
+    return ""
+
+
 def load(text: str, label: str) -> Any:
     """The parsed JSON; ValueError naming ``label`` and where the JSON broke."""
     try:

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..types import Document, Unit
-from .jsonchat import Placer, finish_chat, load, sniff_object
+from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
 
 name = "meta"
 kind = "chat"
@@ -63,12 +63,10 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
     data, why = sniff_object(text)
     if data is None:
         return 0.0, why
-    messages = data.get("messages")
-    if not isinstance(messages, list) or not messages:
-        return 0.0, "no 'messages' list"
-    fitting = sum(1 for m in messages if isinstance(m, dict) and "sender_name" in m and "timestamp_ms" in m)
-    if fitting < len(messages):
-        return 0.0, f"{len(messages) - fitting} of {len(messages)} items lack sender_name/timestamp_ms"
+    lacking = messages_lacking(data, "sender_name", "timestamp_ms")
+    if lacking:
+        return 0.0, lacking
+    messages = data["messages"]
     participants = data.get("participants")
     listed = isinstance(participants, list) and all(isinstance(p, dict) and "name" in p for p in participants)
     # a trimmed export may lack the participants list; the messages' shape is still Meta's own
