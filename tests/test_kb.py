@@ -110,6 +110,8 @@ def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
     (tmp_path / "latin.txt").write_bytes(b"caf\xe9 \x81\x8d\x90 au lait")
     (tmp_path / "page.txt").write_text("<!DOCTYPE html><html><body><p>Le cloud souverain</p></body></html>",
                                        encoding="utf-8")
+    (tmp_path / "blanche.html").write_text("<!DOCTYPE html><html><head><title></title></head><body></body></html>",
+                                           encoding="utf-8")
     report = kb.ingest(tmp_path)
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
     assert by_name["bon.txt"].status == "added"
@@ -117,9 +119,10 @@ def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
     assert "binary" in by_name["image.png"].reason
     assert "unknown format" in by_name["donnees.json"].reason
     assert "undecodable" in by_name["latin.txt"].reason
-    assert "HTML" in by_name["page.txt"].reason
+    assert by_name["page.txt"].status == "added" and by_name["page.txt"].format == "html"  # read by its markup
+    assert by_name["blanche.html"].reason == "html: no text found"
     assert not report.ok and len(report.failed) == 5
-    assert kb.stats()["documents"] == 1
+    assert kb.stats()["documents"] == 2
 
 
 def test_a_document_is_stored_whole_or_not_at_all(kb, monkeypatch):

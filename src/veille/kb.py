@@ -315,13 +315,15 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
     """Files named, and the files of folders named (hidden ones skipped), in a stable order.
 
     A folder holding a Slack export, or a Messenger/Instagram conversation in
-    parts, is one item: the export is read as a whole.
+    parts, is one item: the export is read as a whole. The assets folder a
+    browser saves beside a page (``page_files/`` next to ``page.html``) is not
+    a source: its scripts, styles and images are left out.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, files))
                 if folder_kind(Path(root), files):
                     dirs[:] = []
                     yield Path(root)
@@ -335,13 +337,13 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
             report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
 
 
-_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S)
+_PAGE_ASSETS = re.compile(r"(.+)_(?:files|fichiers)$")
 
 
-def _refuse_html(name: str, text: str) -> None:
-    """An HTML page would be read as text with its tags: refused until there is an HTML loader."""
-    if Path(name).suffix.lower() in (".html", ".htm", ".xhtml") or _HTML_START.match(text[:4096]):
-        raise InputError(name, "unknown format: HTML pages have no loader yet (use --format to force one)")
+def _page_assets(folder: str, files: list[str]) -> bool:
+    """Whether ``folder`` is the assets folder a browser saved beside a page of ``files``."""
+    match = _PAGE_ASSETS.match(folder)
+    return bool(match) and any(f"{match.group(1)}{suffix}" in files for suffix in (".html", ".htm", ".xhtml"))
 
 
 def _refuse_unsupported(name: str, text: str) -> None:
@@ -412,7 +414,6 @@ class Pipeline:
             loader = get_loader(format)
             detection = f"{loader.name} (forced)"
         else:
-            _refuse_html(name, text)
             found = detect(text, Path(name).name)
             if found.format == "plaintext":
                 _refuse_unsupported(name, text)
@@ -427,6 +428,8 @@ class Pipeline:
         if decoded.repaired:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
         doc.metadata.setdefault("encoding", decoded.encoding)
+        if doc.format == "html":
+            doc.metadata["html_bytes"] = len(data)
         if archive:
             _attach_archive(doc, archive)
             detection += f"; {archive.member!r} inside the zip archive"
