@@ -301,6 +301,9 @@ def _words_re(patterns: tuple[str, ...]) -> re.Pattern[str]:
 _CUES = {reason: _words_re(words) for reason, words in CUES.items()}
 _LABELS = {reason: re.compile(_LEAD + r"(?:" + "|".join(p) + r")") for reason, p in LABELS.items()}
 _FORMULAS = {reason: re.compile(r"(?<!\w)(?:" + "|".join(p) + r")(?!\w)") for reason, p in FORMULAS.items()}
+# One scan says whether any cue or formula is in a line at all (most body lines hold none).
+_ANY_CUE = re.compile("|".join(p.pattern for p in _CUES.values()))
+_ANY_FORMULA = re.compile("|".join(p.pattern for p in _FORMULAS.values()))
 _LIST_HEADERS = [(re.compile(_LEAD + r"(?:" + p + r")\s*:?\s*$"), reason) for p, reason in LIST_HEADERS.items()]
 
 _TERMINAL = re.compile(r"[.!?…»\"”)]\s*$")
@@ -349,13 +352,22 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|\bet\b|\band\b|&)\s*")
 _NAME = re.compile(rf"^(?:{PERSON_NAME}|[A-ZÀ-Ý][\w’'-]+ [A-ZÀ-Ý]\.)$")
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on first sight of each character: its folded form."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()[:1] or char
+        self[code] = folded = "'" if base in "’‘`" else base
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_in_place(text: str) -> str:
     """Lower case without accents, typographic apostrophes as ``'``, one character for one (offsets kept)."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char)[0].lower()[:1] or char
-        out.append("'" if base in "’‘`" else base)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 def find_date(text: str) -> tuple[datetime | None, list[tuple[int, int]]]:
@@ -543,19 +555,21 @@ def _intrinsic(row: Row) -> None:
     folded = fold_in_place(row.text)
     covered = [False] * len(folded)
     _vocabulary(row, folded, covered)
-    alnum = [c.isalnum() for c in folded]
-    share = sum(c and a for c, a in zip(covered, alnum)) / sum(alnum) if any(alnum) else 0.0
+    letters = sum(map(str.isalnum, folded))
+    share = 0.0
+    if letters and any(covered):
+        share = sum(1 for c, on in zip(folded, covered) if on and c.isalnum()) / letters
     if share:
         row.features["covered"] = 1.0 if share >= 0.75 else share / 2
         row.covered_cue = row.cue if share >= 0.75 else None
-    _shape(row, row.text, sum(alnum))
+    _shape(row, row.text, letters)
 
 
 def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
     """Formulas, labels and cue words of ``folded``; marks the characters they cover."""
     strongest: tuple[int, int, str] = (0, 0, "")  # (formula 2 / label 1, length, reason)
     formulas = 0
-    for reason, pattern in _FORMULAS.items():
+    for reason, pattern in _FORMULAS.items() if _ANY_FORMULA.search(folded) else ():
         for match in pattern.finditer(folded):
             formulas += 1
             _cover(covered, match.span())
@@ -576,7 +590,7 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
         row.features["label"] = 1.0
     row.strong = strongest[2] or None
     cue_chars: dict[str, int] = {}
-    for reason, pattern in _CUES.items():
+    for reason, pattern in _CUES.items() if _ANY_CUE.search(folded) else ():
         for match in pattern.finditer(folded):
             _cover(covered, match.span())
             cue_chars[reason] = cue_chars.get(reason, 0) + match.end() - match.start()
@@ -587,6 +601,10 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
 
 def _cover(covered: list[bool], span: tuple[int, int]) -> None:
     covered[span[0]:span[1]] = [True] * (span[1] - span[0])
+
+
+#: Longest line read as a date alone ("Publié le mercredi 12 mars 2025 à 14 h 05, mis à jour à 16 h 30").
+DATE_LINE_CHARS = 100
 
 
 def _shape(row: Row, text: str, alnum: int) -> None:
@@ -613,7 +631,7 @@ def _shape(row: Row, text: str, alnum: int) -> None:
     elif _NUMBER.match(text):
         row.features["number"] = 1.0
         row.shape = "counters"
-    elif only_date(text):
+    elif len(text) <= DATE_LINE_CHARS and only_date(text):
         row.features["date"] = 1.0
         row.shape = "dates"
     if not alnum:
@@ -624,7 +642,7 @@ def _shape(row: Row, text: str, alnum: int) -> None:
 
 def _title_like(text: str, words: list[str]) -> bool:
     """Could be a title: a few words with letters, opening with a capital, a digit or a quote, no final period."""
-    return (sum(c.isalpha() for c in text) >= 3 and len(words) <= 16 and len(text) < 120
+    return (len(words) <= 16 and len(text) < 120 and sum(map(str.isalpha, text)) >= 3
             and not text.endswith((".", ",", ";")) and (text[0].isupper() or text[0].isdigit() or text[0] in "«\"“'"))
 
 
