@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from veille.chunking.textformat import parse_chunk_file
 from veille.detect import Detection, detect, get_loader
 from veille.loaders import LOADERS
+from veille.read import decode_bytes
 
 from .loader_checks import DATA, read, seed
 
@@ -33,6 +34,30 @@ def test_seeds(prefix):
     assert found.format == SEEDS[prefix], found
     assert found.reason
     assert found.confidence >= 0.5
+
+
+#: Sample folders and the format their files are written in (Slack exports are folders, not files).
+FOLDERS = {"article": "article", "chunkfile": "chunkfile", "discord": "discord", "html": "html",
+           "identity": "whatsapp", "markdown": "markdown", "meta": "meta", "plaintext": "plaintext", "post": "post",
+           "subtitles": "subtitles", "telegram": "telegram", "transcript": "transcript", "webchat": "webchat",
+           "whatsapp": "whatsapp"}
+#: Samples another format fits as well, on purpose: what detection says for them.
+AMBIGUOUS = {
+    "article/fr_videos_durees.txt": "transcript",  # a video page whose chapter lines start with times
+    "article/fr_corps_cookies.txt": "plaintext",  # an article without any page chrome to recognise it by
+}
+
+
+def every_sample() -> list[str]:
+    return sorted(str(p.relative_to(DATA)) for folder in FOLDERS for p in (DATA / folder).rglob("*")
+                  if p.is_file() and not p.name.endswith(".expected.json"))
+
+
+@pytest.mark.parametrize("name", every_sample())
+def test_every_sample_is_detected_as_its_folder_format(name):
+    path = DATA / name
+    found = detect(decode_bytes(path.read_bytes(), name).text, path.name)
+    assert found.format == AMBIGUOUS.get(name, FOLDERS[name.split("/")[0]]), found
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from veille.loaders import transcript
+from veille.loaders import reflow, transcript
 
 from .loader_checks import DATA, check_nothing_dropped, check_units, read, seed
 
@@ -80,12 +80,37 @@ def test_seed_spot_checked_sentences_start_at_their_time():
         assert by_text[sentence].offset == float(seconds), sentence
 
 
+#: Sentences from the whole show (by their opening words) and the time of the fragment each starts in,
+#: read off the seed: beginning, middle, the unpunctuated last third, the end.
+SPOT_CHECKS_ACROSS_THE_SHOW = {
+    "Comment il faut voir ça ?": 172,  # 02:52, after "Tiens, ils sont là sur le..."
+    "Ce n'est pas un facteur de décision.": 254,  # 04:14
+    "Il a beaucoup de proches.": 1550,  # 25:50
+    "Messieurs, on va revenir sur le départ.": 1538,  # 25:38, two fragments
+    "Deux visions du futur de l'intelligence artificielle qui sont devenues en fait irréconciliables.": 1585,
+    "Mais ça changera quoi sur le business de méta en vrai ?": 2002,  # 33:22
+    "66 ans.": 2012,  # 33:32, "33:3266 ans." — the digits glued to the timestamp
+    "66 ans, je ne sais pas combien": 2013,  # 33:33
+    "Je pense que c'est toujours pareil": 2367,  # 39:27, unpunctuated speech after "C'est bon ?"
+    "non non non si tu peux acheter": 2998,  # 49:58, after "tu le vends encore ?"
+}
+
+
+def test_seed_spot_checked_sentences_across_the_show_start_at_their_time():
+    sentences = _sentences(_parse_seed())
+    for opening, seconds in SPOT_CHECKS_ACROSS_THE_SHOW.items():
+        found = [u for u in sentences if u.text == opening or u.text.startswith(opening + " ")]
+        assert len(found) == 1, (opening, [u.text for u in found])
+        assert found[0].offset == float(seconds), opening
+    assert (sentences[-1].text, sentences[-1].offset) == ("BFM Business", 3035.0)  # 50:35, the last line
+
+
 def test_seed_units_point_at_the_source():
     doc = _parse_seed()
     check_units(doc)
     offsets = [u.offset for u in _sentences(doc)]
     assert offsets == sorted(offsets)
-    assert all(len(u.text.split()) <= transcript.MAX_WORDS + 15 for u in _sentences(doc))
+    assert all(len(u.text.split()) <= reflow.MAX_WORDS + 15 for u in _sentences(doc))
     multi = [u for u in _sentences(doc) if u.line_end > u.line_start]
     assert multi, "fragments are re-flowed across lines"
 
@@ -105,6 +130,77 @@ def test_sample_with_speaker_labels_and_hours():
     assert doc.report.removed == 6
     check_units(doc)
     check_nothing_dropped(doc)
+
+
+def _sample_rows(name: str):
+    path = DATA / "transcript" / name
+    doc = transcript.parse(read(path), str(path))
+    check_units(doc)
+    check_nothing_dropped(doc)
+    return doc, [(u.text, u.offset, u.author) for u in _sentences(doc)]
+
+
+def test_youtube_copy_with_timestamps_above_their_words():
+    doc, rows = _sample_rows("youtube_copie.txt")
+    assert rows == [
+        ("Bonjour à tous et bienvenue dans cette émission sur l'énergie du numérique.", 0.0, None),
+        ("Aujourd'hui, on parle des centres de données qui poussent autour de Paris.", 7.0, None),
+        ("Ils consomment autant qu'une ville moyenne.", 10.0, None),  # starts inside the 0:10 fragment
+        ("Merci de m'accueillir.", 18.0, "Karim Benali"),
+        ("Et la chaleur, on en fait quoi ?", 21.0, None),
+        ("On la revend au réseau de chaleur urbain.", 3598.0, None),  # 59:58
+        ("C'est déjà le cas à Saclay.", 3603.0, None),  # 1:00:03
+        ("Merci à vous et à la semaine prochaine.", 3723.0, None),  # 1:02:03
+    ]
+    assert _sentences(doc)[4].meta == {"speaker_change": True}
+    assert doc.report.removed == 11  # "Transcription" and the 10 timestamps on their own line
+    assert doc.participants == ["Karim Benali"]
+    assert (doc.report.first, doc.report.last) == ("00:00:00", "01:02:03")
+
+
+def test_timestamp_and_space_before_the_words():
+    doc, rows = _sample_rows("horodatage_espace.txt")
+    assert rows == [
+        ("Bienvenue dans Watt & Data.", 0.0, None),
+        ("Cette semaine, on parle de la chaleur que rejettent les serveurs.", 3.0, None),
+        ("Elle est souvent perdue.", 6.0, None),
+        ("Pourtant, elle pourrait chauffer des piscines ou des logements.", 10.0, None),
+        ("Pour conclure, la sobriété reste la première source d'économies.", 3597.0, None),
+        ("Merci de nous avoir écoutés.", 3723.0, None),
+    ]
+    assert doc.title.startswith("Podcast Watt & Data, épisode 7")
+
+
+def test_bracketed_timestamps():
+    _, rows = _sample_rows("horodatage_crochets.txt")
+    assert rows == [
+        ("Bonjour, ici Lucie Perrin.", 0.0, None),
+        ("Je suis ingénieure en efficacité énergétique.", 2.0, None),
+        ("Mon travail consiste à mesurer la consommation réelle des baies de serveurs.", 5.0, None),
+        ("Parfois, on découvre des surprises.", 75.0, None),
+        ("Des machines allumées qui ne servent plus à rien.", 75.0, None),
+        ("À bientôt.", 3723.0, None),
+    ]
+
+
+def test_timestamps_glued_to_the_words():
+    doc, rows = _sample_rows("horodatage_colle.txt")
+    assert rows == [
+        ("Bonsoir et bienvenue.", 0.0, None),
+        ("On commence par les chiffres.", 2.0, None),
+        ("Un gigawatt, c'est à peu près la puissance d'un réacteur nucléaire.", 4.0, None),
+        ("Et le chantier coûte plusieurs milliards d'euros.", 9.0, None),
+        ("Il faut aussi compter le réseau électrique qui doit suivre.", 3598.0, None),
+        ("Bonne soirée.", 3723.0, None),
+    ]
+    assert doc.report.removed == 2  # "Catégorie", "À suivre"
+
+
+def test_subtitle_files_are_not_transcript_lines():
+    for path in sorted((DATA / "subtitles").iterdir()):
+        confidence, reason = transcript.sniff(read(path), path.name)
+        assert confidence == 0.0, path.name
+        assert "subtitle" in reason
 
 
 def test_sniff():

@@ -21,6 +21,7 @@ from veille.read import decode_bytes
 from .conftest import DATA, SEEDS, SHARED
 
 REAL = SHARED / "realdata"
+_MARKUP = re.compile(r"<[^>]*>|\{\\[^}]*\}|&\w+;|^WEBVTT\b|^(?:Kind|Language):.*$")
 _WORD = re.compile(r"[^\W\d_]+")  # words of letters: dates, clocks and separators are the header's
 
 #: (format, glob under the project's tests/data or ../shared) of every line-based input the tests know.
@@ -34,6 +35,7 @@ INPUTS = [
     ("webchat", SEEDS, "000_*.txt"),
     ("transcript", DATA / "transcript", "*.txt"),
     ("transcript", SEEDS, "004_*.txt"),
+    ("subtitles", DATA / "subtitles", "*"),
 ]
 
 #: Words a loader turns into metadata rather than text (an edit marker, a media placeholder's wording).
@@ -45,7 +47,17 @@ def content(fmt: str, line: str) -> str:
     if fmt == "whatsapp":
         header = whatsapp._HEADER.match(line)
         return header["rest"] if header else line
+    if fmt == "subtitles":  # styling tags, voice tags and positions are markup; a timing line has no words
+        return "" if "-->" in line else _MARKUP.sub(" ", line)
     return line
+
+
+def subtitle_structure(doc, lines: list[str], number: int) -> bool:
+    """A cue identifier (the line above a timing line) or the WebVTT header, kept as the document's title."""
+    if number < len(lines) and "-->" in lines[number]:
+        return True
+    header = " ".join(str(doc.metadata.get(k, "")) for k in ("header", "title")) + f" {doc.title or ''}"
+    return number == 1 and lines[0].startswith("WEBVTT") and all(w in header for w in _WORD.findall(lines[0][6:]))
 
 
 def names_an_author(line: str, authors: set[str]) -> bool:
@@ -65,6 +77,7 @@ def test_every_known_input_is_checked():
     for fmt, _ in inputs():
         counts[fmt] = counts.get(fmt, 0) + 1
     assert counts["whatsapp"] >= 12 and counts["webchat"] >= 3 and counts["transcript"] >= 2, counts
+    assert counts["subtitles"] >= 5, counts
 
 
 @pytest.mark.parametrize(("fmt", "path"), inputs(), ids=lambda v: v if isinstance(v, str) else v.name)
@@ -80,7 +93,7 @@ def test_every_line_is_in_a_unit_or_counted(fmt, path):
     authors = {u.author for u in doc.units if u.author}
     for number, line in enumerate(lines, 1):
         words = {w.casefold() for w in _WORD.findall(content(fmt, line))}
-        if not words:
+        if not words or (fmt == "subtitles" and subtitle_structure(doc, lines, number)):
             continue
         units = owners.get(number)
         if not units:

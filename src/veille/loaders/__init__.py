@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from . import (article, chunkfile, discord, html, markdown, meta, plaintext, post, telegram, transcript, webchat,
-               whatsapp)
+from . import (article, chunkfile, discord, html, markdown, meta, plaintext, post, subtitles, telegram, transcript,
+               webchat, whatsapp)
 from .base import Loader
 
 #: Every loader by name. ``plaintext`` is the fallback and always fits a little.
 LOADERS: dict[str, Loader] = {
     loader.name: loader
-    for loader in (chunkfile, html, telegram, meta, discord, whatsapp, transcript, webchat, post, markdown, article,
-                   plaintext)
+    for loader in (chunkfile, html, telegram, meta, discord, whatsapp, subtitles, transcript, webchat, post, markdown,
+                   article, plaintext)
 }
 
 __all__ = ["LOADERS", "Loader"]
