@@ -153,7 +153,7 @@ def test_latin1_page_declared_iso_8859_1():
     raw = path.read_bytes()
     assert b'charset=iso-8859-1' in raw and "é".encode("latin-1") in raw
     decoded = read_file(path)
-    assert decoded.encoding == "cp1252"  # not UTF-8: read as cp1252, which covers latin-1's letters
+    assert decoded.encoding == "iso-8859-1 (declared)"  # not UTF-8: read in the charset the page declares
     doc = html.parse(decoded.text, str(path))
     assert doc.title == "L'électricité des centres de données en Île-de-France"
     assert doc.participants == ["Hélène Mérignac"]
@@ -276,7 +276,7 @@ def test_knowledge_base_ingests_a_folder_of_pages(kb):
     assert {f.format for f in report.files} == {"html"}
     assert all(f.detection.startswith("html (0.95") for f in report.files)
     docs = {d.source.rsplit("/", 1)[-1]: d for d in kb.documents()}
-    assert docs["electricite.html"].metadata["encoding"] == "cp1252"
+    assert docs["electricite.html"].metadata["encoding"] == "iso-8859-1 (declared)"
     assert docs["article_complet.html"].metadata["html_bytes"] == (PAGES / "article_complet.html").stat().st_size
     chunks = list(kb.chunks(str(PAGES / "intertitres.html")))
     by_section = {c.section: c.text for c in chunks}

@@ -76,3 +76,11 @@ def test_utf8_round_trip(text):
     expected = normalise(text)
     assert decode_bytes(text.encode("utf-8")).text == expected
     assert decode_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le")).text == expected
+
+
+def test_a_page_declaring_its_charset_is_read_in_it():
+    page = '<html><head><meta charset="iso-8859-15"><title>Prix</title></head><body><p>Le MWh coûte 80 €.</p>'
+    decoded = decode_bytes(page.encode("iso-8859-15"), "prix.html")
+    assert decoded.encoding == "iso-8859-15 (declared)" and "80 €" in decoded.text  # cp1252 would give "¤"
+    utf8 = '<meta charset="iso-8859-1"><p>Déjà en UTF-8 malgré la déclaration.</p>'
+    assert decode_bytes(utf8.encode("utf-8"), "x.html").encoding == "utf-8"  # valid UTF-8 wins over the label

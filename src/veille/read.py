@@ -93,6 +93,12 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared), f"{declared} (declared)"
+        except (UnicodeDecodeError, LookupError):
+            pass
     if _looks_binary(data):
         raise InputError(name, "binary file (control bytes, not text)")
     holes = _CP1252_HOLES.intersection(data)
@@ -103,6 +109,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             f"undecodable bytes: not UTF-8 (byte {utf8_error.start}) and not cp1252 (byte 0x{data[at]:02x} at {at})",
         )
     return data.decode("cp1252"), "cp1252"
+
+
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_-]{2,30})|<\?xml[^>]{0,100}encoding=["']([A-Za-z0-9_-]{2,30})""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML or XML page declares in its first bytes (``<meta charset>``), when not UTF-8."""
+    found = _CHARSET.search(data[:4096])
+    if not found:
+        return None
+    name = (found.group(1) or found.group(2)).decode("ascii").lower()
+    return None if name.replace("-", "").replace("_", "") == "utf8" else name
 
 
 def encoding_from_head(head: bytes) -> str | None:

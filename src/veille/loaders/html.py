@@ -47,7 +47,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..types import Document, Unit
-from .article import BOILERPLATE
+from .chrome_vocabulary import BOILERPLATE
 from .common import Removals, collapse, finish, fold, title_from_text
 
 name = "html"
@@ -71,7 +71,7 @@ EXTRACT_OPTIONS: dict[str, object] = {
 BOLD_HEADING_MAX_CHARS = 100
 BOLD_HEADING_MAX_WORDS = 14
 
-#: Lines of main text under this length that ``article.BOILERPLATE`` matches whole are left out.
+#: Lines of main text under this length that ``chrome_vocabulary.BOILERPLATE`` matches whole are left out.
 BOILERPLATE_MAX_CHARS = 200
 #: A ``<head>`` ending with a period after more words than this is a lead paragraph styled as a heading.
 HEADING_SENTENCE_MAX_WORDS = 20

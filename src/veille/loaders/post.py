@@ -29,7 +29,6 @@ import re
 from itertools import pairwise
 
 from ..types import Document, Unit
-from .article import find_date, fold_in_place, only_date
 from .base import Line, split_lines
 from .common import (
     PICTOGRAPHS,
@@ -40,6 +39,7 @@ from .common import (
     span_unit,
     title_from_text,
 )
+from .datelines import find_date, fold_in_place, only_date
 
 name = "post"
 kind = "post"
