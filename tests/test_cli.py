@@ -37,9 +37,9 @@ def test_ingest_search_chunks_remove(tmp_path, capsys):
     db = str(tmp_path / "cli.db")
     assert main(["--db", db, "ingest", str(EXAMPLES)]) == 0
     out = capsys.readouterr().out
-    assert "4 added" in out
+    assert "6 added" in out
     assert main(["--db", db, "ingest", str(EXAMPLES)]) == 0
-    assert "4 unchanged" in capsys.readouterr().out
+    assert "6 unchanged" in capsys.readouterr().out
 
     assert main(["--db", db, "search", "nucléaire", "--json", "-k", "3"]) == 0
     result = json.loads(capsys.readouterr().out)

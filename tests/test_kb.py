@@ -26,7 +26,7 @@ def test_ingest_seed_corpus(kb):
 def test_ingest_demo_corpus_and_search(kb):
     report = kb.ingest(EXAMPLES)
     assert report.ok, [f.reason for f in report.failed]
-    assert report.count("added") == 4
+    assert report.count("added") == 6
     hits = kb.search("coût d'un data center de 1 GW", k=5)
     assert hits
     assert any("35 milliards" in h.text for h in hits)

@@ -172,7 +172,7 @@ class BaseChunker:
                 unit_end=last,
                 tokens=tokens,
                 messages=len(own),
-                period=period_of(own, doc.kind),
+                period=period_of(own, doc.kind, doc.date),
                 participants=_authors(own) or list(declared),
                 context=SEPARATOR.join(context_lines),
                 context_start=context_start,
@@ -235,14 +235,17 @@ def format_offset(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def period_of(units: list[Unit], kind: str) -> tuple[str | None, str | None]:
-    """First → last known time of the units (wall-clock, or offset for recordings)."""
+def period_of(units: list[Unit], kind: str, dated: datetime | None = None) -> tuple[str | None, str | None]:
+    """First → last known time of the units (wall-clock, or offset for recordings); else the document's date
+    (an article's publication), when known."""
     times = [u.time for u in units if u.time is not None]
     if times:
         return format_time(min(times)), format_time(max(times))
     offsets = [u.offset for u in units if u.offset is not None]
     if offsets:
         return format_offset(min(offsets)), format_offset(max(offsets))
+    if dated is not None:
+        return (format_time(dated),) * 2
     return None, None
 
 
