@@ -60,7 +60,7 @@ def test_ingest_search_chunks_remove(tmp_path, capsys):
     assert main(["--db", db, "remove", "nope-nope"]) == 1
     capsys.readouterr()
     assert main(["--db", db, "stats", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["documents"] == 3
+    assert json.loads(capsys.readouterr().out)["documents"] == 5  # six added, one removed
 
 
 def test_failed_file_gives_non_zero_exit_and_names_the_file(tmp_path, capsys):
