@@ -12,7 +12,7 @@ from itertools import pairwise
 from .base import Line
 from .chrome_vocabulary import (
     ANY_CUE,
-    ANY_FORMULA,
+    may_hold_formula,
     AUTHOR_BOX_LINES,
     COMMENT_AUTHOR,
     CUE_PATTERNS,
@@ -103,7 +103,7 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
     """Formulas, labels and cue words of ``folded``; marks the characters they cover."""
     strongest: tuple[int, int, str] = (0, 0, "")  # (formula 2 / label 1, length, reason)
     formulas = 0
-    for reason, pattern in FORMULA_PATTERNS.items() if ANY_FORMULA.search(folded) else ():
+    for reason, pattern in FORMULA_PATTERNS.items() if may_hold_formula(folded) else ():
         for match in pattern.finditer(folded):
             formulas += 1
             _cover(covered, match.span())
@@ -123,6 +123,8 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
     if labelled:
         row.features["label"] = 1.0
     row.strong = strongest[2] or None
+    if not (formulas or labelled) and _body_sentence(row.text):
+        return  # cue words could not make it chrome: its best score stays under THRESHOLD (see WEIGHTS)
     cue_chars: dict[str, int] = {}
     for reason, pattern in CUE_PATTERNS.items() if ANY_CUE.search(folded) else ():
         for match in pattern.finditer(folded):
@@ -131,6 +133,12 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
     if cue_chars:
         row.features["cue"] = 1.0
         row.cue = max(cue_chars, key=lambda r: cue_chars[r])
+
+
+def _body_sentence(text: str) -> bool:
+    """A long line ending a sentence: "long" and "sentence" weigh -5.5, more than cue, covered, separated and
+    links can add (+5.5 at most), so without a formula or a label it stays body whatever its words."""
+    return len(text) >= 120 and len(text.split()) >= 8 and bool(SENTENCE_END.search(text))
 
 
 def _cover(covered: list[bool], span: tuple[int, int]) -> None:
@@ -156,7 +164,10 @@ def _shape(row: Row, text: str, alnum: int) -> None:
     if SEPARATOR.search(text) and len(items) >= 2 and all(len(item.split()) <= 4 for item in items):
         row.features["separated"] = 1.0
         row.shape = "navigation"
-    if words and sum(1 for w in words if LINK.match(w.strip("()<>,;"))) >= max(1, len(words) / 2):
+    half = max(1, len(words) / 2)
+    # every link holds a "." or an "@": fewer of those than half the words, and no word-by-word look is needed
+    if (words and text.count(".") + text.count("@") >= half
+            and sum(1 for w in words if LINK.match(w.strip("()<>,;"))) >= half):
         row.features["links"] = 1.0
         row.shape = "links"
     if DURATION.match(text):

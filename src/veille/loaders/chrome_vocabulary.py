@@ -244,9 +244,31 @@ def _words_re(patterns: tuple[str, ...]) -> re.Pattern[str]:
 CUE_PATTERNS = {reason: _words_re(words) for reason, words in CUES.items()}
 LABEL_PATTERNS = {reason: re.compile(_LEAD + r"(?:" + "|".join(p) + r")") for reason, p in LABELS.items()}
 FORMULA_PATTERNS = {reason: re.compile(r"(?<!\w)(?:" + "|".join(p) + r")(?!\w)") for reason, p in FORMULAS.items()}
-# One scan says whether any cue or formula is in a line at all (most body lines hold none).
+# One scan says whether any cue is in a line at all (most body lines hold none).
 ANY_CUE = re.compile("|".join(p.pattern for p in CUE_PATTERNS.values()))
-ANY_FORMULA = re.compile("|".join(p.pattern for p in FORMULA_PATTERNS.values()))
+
+
+def required_text(pattern: str) -> str | None:
+    """The longest run of plain text every match of ``pattern`` holds (groups, optional characters and
+    escapes taken out), or None when none of four characters or more is left."""
+    plain, before = pattern, None
+    while plain != before:  # innermost groups first, lookarounds included
+        before, plain = plain, re.sub(r"\((?:\?[:<!=]+)?[^()]*\)\??", "\0", plain)
+    plain = re.sub(r"\\.[+*?]?|.\?", "\0", plain)
+    runs = re.findall(r"[a-z0-9' -]{4,}", plain)
+    return max(runs, key=len).strip() if runs else None
+
+
+_FORMULA_TEXTS = [(a, required_text(a)) for alternatives in FORMULAS.values() for a in alternatives]
+#: Text each formula must contain: a line holding none of them holds no formula (but the keyless ones).
+FORMULA_KEYS = tuple(sorted({key for _, key in _FORMULA_TEXTS if key}))
+_KEYLESS = [a for a, key in _FORMULA_TEXTS if not key]
+KEYLESS_FORMULA = re.compile(r"(?<!\w)(?:" + "|".join(_KEYLESS) + r")(?!\w)") if _KEYLESS else None
+
+
+def may_hold_formula(folded: str) -> bool:
+    """Whether ``folded`` can hold a formula: a cheap test before the formula patterns."""
+    return any(key in folded for key in FORMULA_KEYS) or bool(KEYLESS_FORMULA and KEYLESS_FORMULA.search(folded))
 LIST_HEADER_PATTERNS = [(re.compile(_LEAD + r"(?:" + p + r")\s*:?\s*$"), reason) for p, reason in LIST_HEADERS.items()]
 
 
