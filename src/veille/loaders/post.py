@@ -339,6 +339,8 @@ def _units(line: Line, removals: Removals) -> list[Unit]:
 
 def _pieces(content: str) -> list[tuple[int, int]]:
     """Spans of ``content`` cut before each keycap that does not open it."""
+    if "\u20e3" not in content and "🔟" not in content:  # no keycap at all: one piece
+        return [(0, len(content))] if content.strip() else []
     cuts = [m.start() for m in _KEYCAP_INSIDE.finditer(content) if content[:m.start()].strip()]
     bounds = [0, *cuts, len(content)]
     return [(a, b) for a, b in pairwise(bounds) if content[a:b].strip()]
