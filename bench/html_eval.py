@@ -182,7 +182,7 @@ def veille_outputs(pages: list[Page]) -> dict[str, Extracted]:
     from veille import KnowledgeBase
 
     outputs: dict[str, Extracted] = {}
-    with KnowledgeBase(":memory:", workers=1) as kb:
+    with KnowledgeBase(":memory:", workers=1, embed=False) as kb:
         for page in pages:
             result = kb.ingest(page.path).files[0]
             if result.failed or not result.document_id:

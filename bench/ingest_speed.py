@@ -333,7 +333,7 @@ def run_search(kb: KnowledgeBase, queries: list[tuple[str, str, dict[str, str]]]
 
 def search_in_fresh_process(db_path: str, queries: int, seed: int) -> SearchRun:
     """``run_search`` on a newly opened knowledge base (run in a child process)."""
-    with KnowledgeBase(db_path) as kb:
+    with KnowledgeBase(db_path, embed=False) as kb:
         return run_search(kb, make_queries(queries, seed), make_queries(50, seed + 99))
 
 
@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n4. veille: KnowledgeBase.ingest (decode, detect, parse, chunk, topics, analysis, SQLite + BM25 postings)")
     db_path = out / "bench.db"
     remove_db(db_path)
-    kb = KnowledgeBase(db_path, workers=args.workers)
+    kb = KnowledgeBase(db_path, workers=args.workers, embed=False)
     workers = args.workers or min(os.cpu_count() or 1, 4)
     first, failed = ingest(kb, corpus_dir, f"veille KnowledgeBase.ingest ({corpus_mb:.0f} MB into an empty KB)")
     first.note = f"{workers} parse process{'es' if workers > 1 else ''}"
@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     kb.close()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         search = pool.submit(search_in_fresh_process, str(db_path), args.queries, args.seed).result()
-    kb = KnowledgeBase(db_path)
+    kb = KnowledgeBase(db_path, embed=False)
     lat = search.latencies_ms
     print(f"  p50 {percentile(lat, 50):.1f} ms · p95 {percentile(lat, 95):.1f} ms · p99 {percentile(lat, 99):.1f} ms"
           f" · max {max(lat):.1f} ms · {search.hits:.1f} results/query")
@@ -549,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in sample:
             shutil.copy(path, sample_dir / path.name)
         remove_db(out / "profile.db")
-        with KnowledgeBase(out / "profile.db", workers=1) as pkb:  # one process: cProfile sees all the work
+        with KnowledgeBase(out / "profile.db", workers=1, embed=False) as pkb:  # one process: cProfile sees all the work
             profile(f"KnowledgeBase.ingest(workers=1) on {len(sample)} files", lambda: pkb.ingest(sample_dir),
                     out / "ingest.prof")
         shutil.rmtree(sample_dir, ignore_errors=True)

@@ -102,7 +102,7 @@ def page_rows(rounds: int) -> tuple[list[dict], str]:
 def ingest_row(files: list[Path], size: float) -> dict:
     from veille import KnowledgeBase
 
-    with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(Path(tmp) / "kb.db") as kb:
+    with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(Path(tmp) / "kb.db", embed=False) as kb:
         seconds, report = timed(lambda: kb.ingest(files))
     ok = report.count("added")
     return {"step": "veille KnowledgeBase.ingest of the pages (SQLite included)", "pages": ok, "s": seconds,

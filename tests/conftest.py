@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus"
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
+
+# Embedding is ~100x slower than the rest of ingest: knowledge bases opened without ``embed=`` are
+# lexical in the tests. test_dense.py and test_hybrid.py ask for the model with ``embed=True``.
+os.environ.setdefault("VEILLE_EMBED", "0")
 
 settings.register_profile("ci", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

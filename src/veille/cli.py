@@ -6,14 +6,16 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Sequence
+import time
+from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .chunking import render_chunk
 from .errors import VeilleError
-from .kb import IngestReport, KnowledgeBase
+from .evaluate import add_eval_arguments, run_eval_command
+from .kb import IngestProgress, IngestReport, KnowledgeBase
 from .loaders import LOADERS
-from .search import HIGHLIGHT
+from .search import HIGHLIGHT, MODES
 from .text.tokens import COUNTERS
 
 DEFAULT_DB = "veille.db"
@@ -28,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"veille {__version__}")
     parser.add_argument("--db", default=os.environ.get("VEILLE_DB", DEFAULT_DB),
                         help=f"knowledge base file (default: $VEILLE_DB or {DEFAULT_DB})")
+    parser.add_argument("--no-embed", dest="embed", action="store_false", default=None,
+                        help="leave the embedding model out: lexical search, and ingest without vectors "
+                             "(default: embed when the model is installed, unless $VEILLE_EMBED=0)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="read files and folders into the knowledge base",
@@ -41,11 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlap", type=int, help="overlap carried between chunks, in tokens (default 60)")
     p.add_argument("--silence", type=float, help="minutes of silence that start a new chat chunk (default 120)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show embedding progress on stderr (default: when stderr is a terminal)")
 
     p = sub.add_parser("search", help="search the knowledge base in French",
-                       description="BM25 search with the French analyser; filters apply before ranking.")
+                       description="Hybrid search (BM25 with the French analyser and multilingual-e5-small "
+                                   "embeddings, fused by reciprocal rank) when the embedding model is installed, "
+                                   "BM25 alone otherwise; filters apply inside each ranker, before its top k.")
     p.add_argument("query", help="words to look for")
     p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("--mode", choices=MODES,
+                   help="lexical (BM25), dense (embeddings) or hybrid (both fused); default hybrid when the "
+                        "embedding model is installed, else lexical")
+    p.add_argument("--lexical-weight", type=float, help="weight of the BM25 ranking in the fusion (default 1)")
+    p.add_argument("--dense-weight", type=float, help="weight of the dense ranking in the fusion (default 1)")
+    p.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
+                   help="leave out chunks that overlap or repeat a better hit of the same document "
+                        "(default: on in dense and hybrid modes)")
     p.add_argument("--kind", choices=["chat", "transcript", "article", "post", "chunk", "text"],
                    help="only this kind of document")
     p.add_argument("--who", help="only chunks where this participant speaks")
@@ -69,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Delete documents (by id, id prefix or source path) with their units, "
                                    "chunks and index entries.")
     p.add_argument("documents", nargs="+", help="document ids, id prefixes or source paths")
+
+    p = sub.add_parser("eval", help="score each search mode on a BEIR-layout test set",
+                       description="Ingest a BEIR-layout set (corpus.jsonl, queries.jsonl, qrels.tsv) through the "
+                                   "normal pipeline into a scratch knowledge base and print nDCG@10, Recall@10, "
+                                   "Recall@100, MRR@10 and query latency (p50, p95) per search mode.")
+    add_eval_arguments(p)
 
     p = sub.add_parser("stats", help="counts and settings of the knowledge base",
                        description="Counts of documents, units, chunks and tokens, and the mode in use.")
@@ -96,18 +119,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open(args: argparse.Namespace, **options: Any) -> KnowledgeBase:
+    options["embed"] = args.embed
     return KnowledgeBase(args.db, **{k: v for k, v in options.items() if v is not None})
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     with _open(args, token_counter=args.token_counter, max_tokens=args.max_tokens,
                overlap_tokens=args.overlap, silence_minutes=args.silence) as kb:
-        report = kb.ingest(args.paths, format=args.format)
+        show = sys.stderr.isatty() if args.progress is None else args.progress
+        bar = ProgressBar(sys.stderr) if show and kb.embedder is not None else None
+        try:
+            report = kb.ingest(args.paths, format=args.format, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
     return 0 if report.ok else 1
+
+
+class ProgressBar:
+    """One line on a terminal, redrawn in place: files done, chunks embedded, rate, time left."""
+
+    def __init__(self, stream: TextIO, width: int = 24, every: float = 0.2) -> None:
+        self.stream = stream
+        self.width = width
+        self.every = every
+        self._last = 0.0
+        self._drawn = 0
+
+    def __call__(self, p: IngestProgress) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every and p.files_done < p.files_total:
+            return
+        self._last = now
+        share = p.files_done / p.files_total if p.files_total else 1.0
+        filled = int(share * self.width)
+        line = (f"{'█' * filled}{'░' * (self.width - filled)} {p.files_done}/{p.files_total} files · "
+                f"{p.chunks_embedded} chunks embedded ({p.rate:.1f}/s)")
+        if 0 < share < 1 and p.seconds > 2:
+            line += f" · ~{_duration(p.seconds * (1 - share) / share)} left"
+        self.stream.write("\r" + line.ljust(self._drawn))
+        self.stream.flush()
+        self._drawn = len(line)
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 def _print_report(report: IngestReport) -> None:
@@ -127,7 +195,9 @@ def _print_report(report: IngestReport) -> None:
         print(line)
     counts = ", ".join(f"{report.count(s)} {s}" for s in _STATUS if report.count(s))
     failed = len(report.failed)
-    print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}")
+    embedded = f"; {report.embedded} chunks embedded" if report.embedded else ""
+    print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}{embedded}")
+    print(f"mode: {report.mode}")
 
 
 def _describe(r: dict) -> str:
@@ -150,9 +220,10 @@ _STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡"}
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as kb:
-        hits = kb.search(args.query, k=args.k, kind=args.kind, who=args.who, since=args.since,
-                         until=args.until, source=args.source, topic=args.topic)
-        mode = kb.stats()["mode"]
+        hits = kb.search(args.query, k=args.k, mode=args.mode, kind=args.kind, who=args.who, since=args.since,
+                         until=args.until, source=args.source, topic=args.topic,
+                         lexical_weight=args.lexical_weight, dense_weight=args.dense_weight, dedup=args.dedup)
+        mode = kb.describe_mode(args.mode)
     if args.json:
         print(json.dumps({"query": args.query, "mode": mode, "hits": [h.as_dict() for h in hits]},
                          ensure_ascii=False, indent=2))
@@ -165,9 +236,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             snippet = snippet.replace(HIGHLIGHT[0], "\033[1m", 1)
             while HIGHLIGHT[0] in snippet:
                 snippet = snippet.replace(HIGHLIGHT[0], "\033[0m", 1).replace(HIGHLIGHT[0], "\033[1m", 1)
-        print(f"\n{n}. [{hit.kind}] {hit.title or os.path.basename(hit.source)}  (score {hit.score:.2f})")
+        found_by = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
+        print(f"\n{n}. [{hit.kind}] {hit.title or os.path.basename(hit.source)}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
         print(f"   ↳ {hit.citation}")
+        if hit.also:
+            print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
 
 
@@ -252,6 +326,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    return run_eval_command(args)
+
+
 COMMANDS = {
     "ingest": cmd_ingest,
     "search": cmd_search,
@@ -259,6 +337,7 @@ COMMANDS = {
     "documents": cmd_documents,
     "remove": cmd_remove,
     "stats": cmd_stats,
+    "eval": cmd_eval,
 }
 
 if __name__ == "__main__":  # pragma: no cover

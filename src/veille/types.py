@@ -151,6 +151,8 @@ class Hit:
     authors: list[str]
     period: tuple[str | None, str | None]
     lines: tuple[int, int]
+    ranks: dict[str, int] = field(default_factory=dict)  # rank in each ranker that found it ("lexical", "dense")
+    also: list[str] = field(default_factory=list)  # chunk ids left out as near duplicates of this one
 
     @property
     def citation(self) -> str:
@@ -179,4 +181,6 @@ class Hit:
             "period": list(self.period),
             "lines": list(self.lines),
             "citation": self.citation,
+            "ranks": self.ranks,
+            "also": self.also,
         }

@@ -1,6 +1,6 @@
 """Where veille keeps its data: a protocol, and the default SQLite store."""
 
-from .base import Filters, LexicalHit, Store, StoredDocument
+from .base import Filters, LexicalHit, MissingVector, Store, StoredDocument, StoredHit
 from .sqlite import SQLiteStore
 
-__all__ = ["Filters", "LexicalHit", "SQLiteStore", "Store", "StoredDocument"]
+__all__ = ["Filters", "LexicalHit", "MissingVector", "SQLiteStore", "Store", "StoredDocument", "StoredHit"]

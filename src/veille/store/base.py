@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ContextManager, Iterator, Protocol
 
+import numpy as np
+
 from ..types import Chunk, Document
-from .postings import DocumentPostings
+from .postings import DocumentPostings, Ranked
 
 
 @dataclass
@@ -38,8 +40,8 @@ class StoredDocument:
 
 
 @dataclass
-class LexicalHit:
-    """A chunk found by the lexical index, with everything needed to show and cite it."""
+class StoredHit:
+    """A chunk found by a ranker, with everything needed to show and cite it."""
 
     rowid: int
     score: float
@@ -48,7 +50,20 @@ class LexicalHit:
     title: str | None
     kind: str
     lines: tuple[int, int]
-    matched: int = 0  # distinct query terms the chunk holds
+    matched: int = 0  # distinct query terms the chunk holds (lexical ranker)
+
+
+LexicalHit = StoredHit  # the name it had when the lexical ranker was the only one
+
+
+@dataclass
+class MissingVector:
+    """A stored chunk without a vector yet, and what its passage is made of."""
+
+    rowid: int
+    text: str
+    title: str | None
+    section: str | None
 
 
 class Store(Protocol):
@@ -56,8 +71,22 @@ class Store(Protocol):
 
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None,
-                     message_keys: list[str | None] | None = None) -> None:
-        """Store a document and everything derived from it (and its messages' keys) in one transaction."""
+                     message_keys: list[str | None] | None = None, vectors: np.ndarray | None = None) -> None:
+        """Store a document and everything derived from it (its messages' keys, its chunks' vectors,
+        one row per chunk) in one transaction."""
+
+    def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
+        """Store vectors of chunks already stored (one transaction)."""
+
+    def missing_vectors(self, limit: int) -> list[MissingVector]:
+        """Up to ``limit`` stored chunks without a vector, in row order."""
+
+    def count_vectors(self) -> tuple[int, int]:
+        """(chunks with a vector, chunks without)."""
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
 
     def shared_messages(self, keys: list[str]) -> dict[str, dict[str, int]]:
         """Stored documents holding any of ``keys``: each shared key and its rank in that document."""
@@ -82,8 +111,23 @@ class Store(Protocol):
     def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:
         """Stored chunks with their document's source, in document order."""
 
-    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[LexicalHit]:
+    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[StoredHit]:
         """Chunks holding the most query terms first, then by BM25, under the filters."""
+
+    def rank_lexical(self, terms: list[str], filters: Filters, k: int) -> list[Ranked]:
+        """Row ids of the top ``k`` chunks of ``search_lexical``, without reading the chunks."""
+
+    def search_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[StoredHit]:
+        """The ``k`` chunks nearest ``vector`` (cosine), under the filters."""
+
+    def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
+        """Row ids of the ``k`` chunks nearest ``vector`` (cosine), under the filters."""
+
+    def hits(self, ranked: list[Ranked]) -> list[StoredHit]:
+        """The chunks of ranked row ids, in the same order (rows removed meanwhile left out)."""
+
+    def vectors(self, rowids: list[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these chunk rows (those that have one)."""
 
     def stats(self) -> dict[str, Any]: ...
 

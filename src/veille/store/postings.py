@@ -81,8 +81,7 @@ class BM25Ranker:
         assert self._lengths is not None, "load_lengths first"
         lengths, n, average = self._lengths, self._count, self._average
         size = len(lengths)
-        scores = np.zeros(size, dtype=np.float64)
-        matched = np.zeros(size, dtype=np.int64)
+        all_ids, all_weights = [], []
         for rows in postings.values():
             bases, blobs, tf_blobs = zip(*rows)
             counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _IDX.itemsize
@@ -94,8 +93,14 @@ class BM25Ranker:
             df = len(ids)
             idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
             norm = K1 * (1.0 - B + B * lengths[ids] / average)
-            scores += np.bincount(ids, weights=idf * tfs * (K1 + 1.0) / (tfs + norm), minlength=size)
-            matched += np.bincount(ids, minlength=size)
+            all_ids.append(ids)
+            all_weights.append(idf * tfs * (K1 + 1.0) / (tfs + norm))
+        if not all_ids:
+            return []
+        # one pass over every posting: a chunk appears once per term, so its count is the terms it holds
+        ids = np.concatenate(all_ids)
+        scores = np.bincount(ids, weights=np.concatenate(all_weights), minlength=size)
+        matched = np.bincount(ids, minlength=size)
         if allowed is not None:
             keep = np.zeros(size, dtype=bool)
             keep[allowed[allowed < size]] = True

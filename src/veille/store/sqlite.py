@@ -1,4 +1,4 @@
-"""The default store: one SQLite file, with BM25 postings for the lexical index."""
+"""The default store: one SQLite file, with BM25 postings for the lexical index and chunk vectors for the dense one."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ import numpy as np
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document
-from .base import Filters, LexicalHit, StoredDocument
-from .postings import BM25Ranker, DocumentPostings
+from .base import Filters, MissingVector, StoredDocument, StoredHit
+from .postings import BM25Ranker, DocumentPostings, Ranked
+from .vectors import DenseIndex
+
+#: How vectors are stored: little-endian float16, one BLOB per chunk.
+VECTOR_DTYPE = np.dtype("<f2")
 
 SCHEMA_VERSION = "5"
 
@@ -113,6 +117,13 @@ CREATE TABLE IF NOT EXISTS message_keys (
     PRIMARY KEY (key, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS message_keys_document ON message_keys(document_id, pos);
+-- The dense index: one unit vector per chunk (float16), keyed by the chunk's row id. The model
+-- that made them is in meta (embedding_model, embedding_dims). Added in schema 5 without a
+-- version change: a file made before has no vectors, and gets them at its next ingest.
+CREATE TABLE IF NOT EXISTS vectors (
+    id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
 """
 
 
@@ -142,6 +153,7 @@ class SQLiteStore:
         self._check_schema()
         self.db.executescript(_SCHEMA)
         self.ranker = BM25Ranker()
+        self.dense = DenseIndex()
         self._batch_size = 0
         self._pending = 0
         self._key_cache: _ChunkKeys | None = None
@@ -167,11 +179,14 @@ class SQLiteStore:
     # -- writing ------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
                      fingerprint: str, replace_id: str | None = None,
-                     message_keys: list[str | None] | None = None) -> None:
-        """Store a document, its units, chunks and index entries: all of it or nothing.
+                     message_keys: list[str | None] | None = None, vectors: np.ndarray | None = None) -> None:
+        """Store a document, its units, chunks, index entries and vectors: all of it or nothing.
 
-        Inside ``batch()`` the document is a savepoint of the batch's transaction.
+        ``vectors`` has one row per chunk, in chunk order. Inside ``batch()`` the
+        document is a savepoint of the batch's transaction.
         """
+        if vectors is not None and len(vectors) != len(chunks):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
         db = self.db
         db.execute("SAVEPOINT document" if self._batch_size else "BEGIN IMMEDIATE")
         try:
@@ -223,6 +238,9 @@ class SQLiteStore:
             if message_keys:
                 db.executemany("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)",
                                [(key, doc_id, pos) for pos, key in enumerate(k for k in message_keys if k)])
+            if vectors is not None and len(vectors):
+                db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(range(next_id, next_id + len(chunks)),
+                                                                              vectors))
         except BaseException:
             if self._batch_size:
                 db.execute("ROLLBACK TO document")
@@ -232,6 +250,7 @@ class SQLiteStore:
             raise
         finally:
             self.ranker.invalidate()
+            self.dense.invalidate()
         if self._batch_size:
             db.execute("RELEASE document")
             self._pending += 1
@@ -241,6 +260,37 @@ class SQLiteStore:
                 self._pending = 0
         else:
             db.execute("COMMIT")
+
+    def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
+        """Store vectors of chunks already stored (those removed meanwhile are skipped)."""
+        if len(rowids) != len(vectors):
+            raise ValueError(f"{len(vectors)} vectors for {len(rowids)} chunks")
+        db = self.db
+        db.execute("SAVEPOINT vectors" if self._batch_size else "BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
+                           [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
+        except BaseException:
+            db.execute("ROLLBACK TO vectors" if self._batch_size else "ROLLBACK")
+            if self._batch_size:
+                db.execute("RELEASE vectors")
+            raise
+        finally:
+            self.dense.invalidate()
+        db.execute("RELEASE vectors" if self._batch_size else "COMMIT")
+
+    def missing_vectors(self, limit: int) -> list[MissingVector]:
+        """Up to ``limit`` stored chunks without a vector, in row order."""
+        rows = self.db.execute(
+            """SELECT c.id, c.text, c.section, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
+               WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.id = c.id) ORDER BY c.id LIMIT ?""",
+            (limit,)).fetchall()
+        return [MissingVector(r[0], r[1], r[3], r[2]) for r in rows]
+
+    def count_vectors(self) -> tuple[int, int]:
+        """(chunks with a vector, chunks without)."""
+        with_vector = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        return with_vector, self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] - with_vector
 
     @contextmanager
     def batch(self, size: int = 64) -> Iterator[None]:
@@ -264,8 +314,10 @@ class SQLiteStore:
         db = self.db
         db.execute("DELETE FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM postings WHERE base = (SELECT MIN(id) FROM chunks WHERE document_id = ?)", (doc_id,))
+        db.execute("DELETE FROM vectors WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
+        self.dense.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM message_keys WHERE document_id = ?", (doc_id,))
         return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
@@ -345,8 +397,12 @@ class SQLiteStore:
         for row in self.db.execute(sql, args):
             yield _chunk_from_row(row), row["source"]
 
-    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[LexicalHit]:
+    def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[StoredHit]:
         """Chunks holding the most query terms first, BM25 second, under the filters."""
+        return self.hits(self.rank_lexical(terms, filters, k))
+
+    def rank_lexical(self, terms: list[str], filters: Filters, k: int) -> list[Ranked]:
+        """Row ids of the top ``k`` chunks: most query terms first, BM25 second, filtered before the top k."""
         unique = list(dict.fromkeys(terms))
         if not unique:
             return []
@@ -359,29 +415,72 @@ class SQLiteStore:
             rows = self.db.execute("SELECT base, chunks, tfs FROM postings WHERE term = ?", (term,)).fetchall()
             if rows:
                 postings[term] = rows
-        ranked = self.ranker.rank(postings, k, allowed)
+        return self.ranker.rank(postings, k, allowed)
+
+    def search_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[StoredHit]:
+        """The ``k`` chunks nearest ``vector``, under the filters."""
+        return self.hits(self.rank_dense(vector, filters, k))
+
+    def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
+        """Row ids of the ``k`` chunks nearest ``vector`` (cosine), filtered before the top k."""
+        allowed = self._keys().allowed(filters)
+        if allowed is not None and not len(allowed):
+            return []
+        return self._dense().rank(vector, k, allowed)
+
+    def vectors(self, rowids: list[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these chunk rows (those that have one), as float32."""
+        if not rowids:
+            return {}
+        self._fresh()
+        if self.dense.loaded:
+            return self.dense.vectors(rowids)
+        rows = self.db.execute(f"SELECT id, vector FROM vectors WHERE id IN ({','.join('?' * len(rowids))})",
+                               list(rowids))
+        return {r[0]: np.frombuffer(r[1], dtype=VECTOR_DTYPE).astype(np.float32) for r in rows}
+
+    def hits(self, ranked: list[Ranked]) -> list[StoredHit]:
+        """The chunks of ranked row ids, in the same order; a chunk another connection just removed is skipped."""
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
         rows = {r["id"]: r for r in self.db.execute(
             f"""SELECT c.*, d.title AS title FROM chunks c JOIN documents d ON d.id = c.document_id
                 WHERE c.id IN ({marks})""", [r.rowid for r in ranked])}
-        return [LexicalHit(
+        return [StoredHit(
             rowid=r.rowid, score=r.score, chunk=_chunk_from_row(rows[r.rowid]), source=rows[r.rowid]["source"],
             title=rows[r.rowid]["title"], kind=rows[r.rowid]["kind"],
             lines=(rows[r.rowid]["line_start"], rows[r.rowid]["line_end"]), matched=r.matched,
-        ) for r in ranked if r.rowid in rows]  # a chunk another connection just removed is skipped
+        ) for r in ranked if r.rowid in rows]
+
+    def _fresh(self) -> None:
+        """Drop the in-memory indexes when another connection has written to the file."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]  # moves when another connection writes
+        if version != self._key_version:
+            self._key_cache = None
+            self.dense.invalidate()
+            self._key_version = version
 
     def _keys(self) -> "_ChunkKeys":
         """Filter columns and lengths of every chunk, reloaded when the file has changed."""
-        version = self.db.execute("PRAGMA data_version").fetchone()[0]  # moves when another connection writes
-        if self._key_cache is None or self._key_version != version or not self.ranker.loaded:
+        self._fresh()
+        if self._key_cache is None or not self.ranker.loaded:
             rows = self.db.execute(
                 "SELECT id, length, kind, time_start, time_end, who, topics, source FROM chunk_keys").fetchall()
             self._key_cache = _ChunkKeys(rows)
             self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
-            self._key_version = version
         return self._key_cache
+
+    def _dense(self) -> DenseIndex:
+        """Every chunk vector in memory, reloaded when the file has changed."""
+        self._fresh()
+        if not self.dense.loaded:
+            rows = self.db.execute("SELECT id, vector FROM vectors ORDER BY id").fetchall()
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            blob = b"".join(r[1] for r in rows)
+            dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize if rows else 0
+            self.dense.load(ids, blob, dims, VECTOR_DTYPE)
+        return self.dense
 
     def unit_authors(self, doc_id: str, start: int, end: int) -> list[str]:
         rows = self.db.execute(
@@ -400,12 +499,19 @@ class SQLiteStore:
             "chunks": count("SELECT COUNT(*) FROM chunks"),
             "tokens": count("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
             "kinds": kinds,
+            "vectors": count("SELECT COUNT(*) FROM vectors"),
             "token_counter": self.get_meta("token_counter"),
             "bytes": Path(self.path).stat().st_size if self.path != ":memory:" else None,
         }
 
     def close(self) -> None:
         self.db.close()
+
+
+def _vector_rows(rowids: Any, vectors: np.ndarray) -> list[tuple[int, bytes]]:
+    """(row id, float16 BLOB) per vector."""
+    packed = np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE)
+    return [(int(rowid), packed[i].tobytes()) for i, rowid in enumerate(rowids)]
 
 
 def _sortable_period(doc: Document, chunk: Chunk) -> tuple[str, str] | None:
@@ -431,8 +537,10 @@ class _ChunkKeys:
         self.kinds = np.array([r[2] for r in rows], dtype="<U12")
         self.starts = np.array([r[3] or "" for r in rows], dtype="<U16")
         self.ends = np.array([r[4] or "" for r in rows], dtype="<U16")
-        self._columns = {"who": [r[5] for r in rows], "topic": [r[6] for r in rows],
-                         "source": [r[7] for r in rows]}
+        # tuples of strings: the garbage collector stops tracking them, where a list of 100 000 strings
+        # would be walked by every full collection (milliseconds each, in the middle of a query)
+        self._columns = {"who": tuple(r[5] for r in rows), "topic": tuple(r[6] for r in rows),
+                         "source": tuple(r[7] for r in rows)}
         self._inverted: dict[str, dict[str, np.ndarray]] = {}
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
