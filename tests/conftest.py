@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -37,3 +40,13 @@ def kb(tmp_path):
 
     with KnowledgeBase(tmp_path / "kb.db") as base:
         yield base
+
+
+def load_bench(name: str) -> ModuleType:
+    """A script of bench/ imported as a module (the test gates share its definitions)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

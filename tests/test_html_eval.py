@@ -7,28 +7,19 @@ The pages (``../shared/realdata/trafilatura-eval-fr/``) go through the real pipe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "tests" / "eval" / "html_baseline.json"
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("html_eval", ROOT / "bench" / "html_eval.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["html_eval"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-html_eval = _bench_module()
+html_eval = load_bench("html_eval")
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,10 @@ The gate runs ``bench/retrieval_eval.py``'s ``GATE`` (the one definition, shared
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import re
 import shutil
-import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -38,21 +36,14 @@ from veille.evaluate import (
     score_rankings,
 )
 
+from .conftest import load_bench
+
 ROOT = Path(__file__).resolve().parents[1]
 BEIR = Path(__file__).resolve().parent / "data" / "beir"
 BASELINE = ROOT / "tests" / "eval" / "retrieval_baseline.json"
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("retrieval_eval", ROOT / "bench" / "retrieval_eval.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["retrieval_eval"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-retrieval_eval = _bench_module()
+retrieval_eval = load_bench("retrieval_eval")
 
 
 # -- metrics, computed by hand ------------------------------------------------------------------------------
