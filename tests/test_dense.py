@@ -208,9 +208,15 @@ def test_chunks_stored_without_the_model_are_embedded_by_the_next_ingest(e5, tmp
     events = []
     with KnowledgeBase(tmp_path / "kb.db", embed=True) as kb:
         assert "2 chunks without a vector yet" in kb.stats()["mode"]
+        # a search says that the dense ranker cannot see them, until they are embedded
+        assert kb.describe_mode().endswith("; 2 of 2 chunks have no vector yet and only BM25 finds them "
+                                           "(veille ingest embeds them)")
+        assert kb.describe_mode("lexical") == "lexical (BM25, French analyser)"
         report = kb.ingest(folder, progress=events.append)
         assert report.count("unchanged") == 2 and report.embedded == 2
         assert kb.stats()["vectors"] == 2 and kb.stats()["mode"] == f"hybrid (BM25 + {MODEL})"
+        assert kb.describe_mode() == f"hybrid (BM25 + {MODEL})"
+        assert kb.describe_mode("dense") == f"dense ({MODEL})"
     assert events[-1].chunks_embedded == 2 and events[-1].files_done == events[-1].files_total == 2
 
 

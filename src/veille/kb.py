@@ -432,9 +432,14 @@ class KnowledgeBase:
     def describe_mode(self, mode: str | None = None) -> str:
         """What a search in ``mode`` (default: the default mode) runs, in words."""
         mode = mode or self.default_mode
-        if self.embedder is None or mode == "hybrid":
-            return self.mode
-        return f"dense ({self.embedder.name})" if mode == "dense" else "lexical (BM25, French analyser)"
+        if self.embedder is None or mode == "lexical":
+            return self.mode if self.embedder is None else "lexical (BM25, French analyser)"
+        described = self.mode if mode == "hybrid" else f"dense ({self.embedder.name})"
+        with_vector, without = self.store.count_vectors()
+        if without:  # ingested with embeddings off: the dense ranker cannot see these chunks
+            described += (f"; {without} of {with_vector + without} chunks have no vector yet and only BM25 "
+                          "finds them (veille ingest embeds them)")
+        return described
 
     @property
     def default_mode(self) -> Mode:
