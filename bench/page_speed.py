@@ -54,7 +54,7 @@ def timed(run: Callable[[], object], rounds: int = 1) -> tuple[float, object]:
 def page_rows(rounds: int) -> tuple[list[dict], str]:
     import trafilatura
 
-    from veille.kb import Pipeline
+    from veille.pipeline import Pipeline
     from veille.chunking import ChunkingConfig
     from veille.loaders import html
     from veille.read import decode_bytes

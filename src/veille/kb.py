@@ -3,70 +3,44 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import re
-import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from .archive import ArchiveText, archive_names, is_zip, read_archive_files, read_chat_archive
-from .chunking import ChunkingConfig, chunk_document
-from .detect import detect, get_loader
-from .enrich import TopicExtractor
-from .embed import Embedder, EmbeddingUnavailable, embed_in_worker, load_embedder, passage_text
+from .chunking import ChunkingConfig
+from .detect import get_loader
+from .embed import Embedder, EmbeddingUnavailable, load_embedder, passage_text
 from .errors import InputError, VeilleError
-from .exports import folder_kind, parse_files, read_folder
+from .exports import folder_kind, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
-from .read import DEFAULT_MAX_BYTES, decode_bytes
+from .ingest_embedding import (
+    EMBED_BATCH,
+    EmbedAhead,
+    IngestProgress,
+    PendingVectors,
+    ProgressCallback,
+    Tracker,
+)
+from .loaders import slack
+from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
+from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
 from .store import Filters, SQLiteStore, StoredDocument
-from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
-from .text.tokens import DEFAULT_COUNTER, TokenCounter, make_counter
-from .loaders import slack
-from .types import Chunk, Document, Hit, content_id
+from .text.tokens import DEFAULT_COUNTER, make_counter
+from .types import Chunk, Document, Hit
 
-# Formats veille has no loader for yet: refused by name rather than read as plain text.
-_UNSUPPORTED_SUFFIXES = {
-    ".json": "JSON", ".jsonl": "JSON lines", ".csv": "CSV", ".tsv": "TSV", ".xml": "XML",
-    ".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument", ".xlsx": "Excel",
-    ".pptx": "PowerPoint", ".epub": "EPUB", ".gz": "gzip archive",
-    ".sqlite": "SQLite database", ".db": "database",
-}
+__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase"]
+
 _SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-
-
-@dataclass
-class FileResult:
-    """What happened to one file of an ingest."""
-
-    path: str
-    status: str  # added | replaced | unchanged | duplicate | failed
-    reason: str = ""
-    document_id: str | None = None
-    format: str | None = None
-    detection: str = ""
-    chunks: int = 0
-    report: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "failed"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path, "status": self.status, "reason": self.reason,
-            "document_id": self.document_id, "format": self.format, "detection": self.detection,
-            "chunks": self.chunks, "report": self.report,
-        }
 
 
 @dataclass
@@ -96,27 +70,6 @@ class IngestReport:
             "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")},
             "files": [f.as_dict() for f in self.files],
         }
-
-
-@dataclass
-class IngestProgress:
-    """Where an ingest stands, given to ``ingest(progress=…)`` after each file and each embedded batch."""
-
-    files_done: int
-    files_total: int
-    chunks_embedded: int
-    seconds: float  # since the ingest started
-
-    @property
-    def rate(self) -> float:
-        """Chunks embedded per second so far."""
-        return self.chunks_embedded / self.seconds if self.seconds > 0 else 0.0
-
-
-ProgressCallback = Callable[[IngestProgress], None]
-
-#: Chunks embedded per call: large enough to keep both cores busy, small enough for a lively progress bar.
-EMBED_BATCH = 16
 
 
 class KnowledgeBase:
@@ -206,7 +159,7 @@ class KnowledgeBase:
         report = IngestReport(mode=self.mode)
         own = self._own_files()
         files = [p for p in _expand(paths, report) if p.resolve() not in own]
-        tracker = _Tracker(len(files) + len(report.files), progress)
+        tracker = Tracker(len(files) + len(report.files), progress)
         tracker.files_done = len(report.files)
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
         parse_in_pool = workers > 1 and len(files) >= 4 * workers
@@ -216,7 +169,7 @@ class KnowledgeBase:
                 prepared: Iterator[FileResult | list[Prepared]] = self._prepare_in_pool(files, format, pool, workers)
             else:
                 prepared = (self._prepare(path, format) for path in files)
-            ahead = _EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
+            ahead = EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
             with self.store.batch():
                 for item, pending in ahead.run(prepared):
                     if isinstance(item, FileResult):
@@ -236,18 +189,18 @@ class KnowledgeBase:
             yield None
             return
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker, initargs=(self.pipeline,))
+                                   initializer=init_worker, initargs=(self.pipeline,))
         try:
             yield pool
         finally:  # work queued ahead for documents that will not be stored is dropped
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _embed(self, texts: list[str], tracker: "_Tracker | None" = None,
+    def _embed(self, texts: list[str], tracker: "Tracker | None" = None,
                pool: ProcessPoolExecutor | None = None) -> np.ndarray:
         """Vectors of passages, in batches (in the worker processes when given), progress after each."""
         assert self.embedder is not None
         if pool is not None:
-            return _PendingVectors.submit(pool, texts).wait(tracker)
+            return PendingVectors.submit(pool, texts).wait(tracker)
         parts = []
         for start in range(0, len(texts), EMBED_BATCH):
             batch = texts[start:start + EMBED_BATCH]
@@ -258,7 +211,7 @@ class KnowledgeBase:
             return np.zeros((0, self.embedder.dims), dtype=np.float32)
         return np.concatenate(parts)
 
-    def _embed_missing(self, tracker: "_Tracker | None" = None, pool: ProcessPoolExecutor | None = None) -> int:
+    def _embed_missing(self, tracker: "Tracker | None" = None, pool: ProcessPoolExecutor | None = None) -> int:
         """Embed the chunks stored without a vector (ingested without the model); how many."""
         done = 0
         while True:
@@ -275,7 +228,7 @@ class KnowledgeBase:
         if isinstance(read, FileResult):
             return read
         data, fingerprint, known = read
-        return _prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
+        return prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
 
     def _read(self, path: Path) -> FileResult | tuple[bytes | dict[str, bytes], str, tuple[str, str] | None]:
         """The file's bytes (an export folder's files) and fingerprint, or its result when unchanged or unreadable."""
@@ -318,11 +271,11 @@ class KnowledgeBase:
                 window.append((path, read))
             else:
                 data, fingerprint, known = read
-                window.append((path, pool.submit(_prepare_in_worker, data, path, fingerprint, known, format)))
+                window.append((path, pool.submit(prepare_in_worker, data, path, fingerprint, known, format)))
             while len(window) > 2 * workers:
-                yield _result(*window.popleft())
+                yield worker_result(*window.popleft())
         while window:
-            yield _result(*window.popleft())
+            yield worker_result(*window.popleft())
 
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
@@ -335,8 +288,8 @@ class KnowledgeBase:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self.pipeline.parse_bytes(data, name, format)
 
-    def _store(self, item: Prepared, tracker: "_Tracker | None" = None,
-               pending: "_PendingVectors | None" = None) -> FileResult:
+    def _store(self, item: Prepared, tracker: "Tracker | None" = None,
+               pending: "PendingVectors | None" = None) -> FileResult:
         doc, chunks, postings, detection = item.doc, item.chunks, item.postings, item.detection
         shown, fingerprint, known = item.shown, item.fingerprint, item.known
         if item.part_of_export:
@@ -491,96 +444,6 @@ class KnowledgeBase:
         return ids
 
 
-class _PendingVectors:
-    """A document's passages being embedded in the worker processes, batch by batch."""
-
-    def __init__(self, futures: list[Future], sizes: list[int]) -> None:
-        self.futures = futures
-        self.sizes = sizes
-
-    @classmethod
-    def submit(cls, pool: ProcessPoolExecutor, texts: list[str]) -> "_PendingVectors":
-        batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
-        return cls([pool.submit(embed_in_worker, b) for b in batches], [len(b) for b in batches])
-
-    def __len__(self) -> int:
-        return sum(self.sizes)
-
-    def wait(self, tracker: "_Tracker | None" = None) -> np.ndarray:
-        """The vectors, in order; progress told as each batch arrives."""
-        parts = []
-        for future, size in zip(self.futures, self.sizes):
-            parts.append(future.result())
-            if tracker is not None:
-                tracker.embedded(size)
-        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
-
-    def cancel(self) -> None:
-        for future in self.futures:
-            future.cancel()
-
-
-class _EmbedAhead:
-    """Hands the worker processes the chunks of the documents after the one being stored.
-
-    Documents are stored one at a time, in order (whether one is new depends on
-    those before it), but their chunks can be embedded ahead: both workers stay
-    busy even when every document is a single chunk. Without a pool, documents
-    pass through and are embedded as they are stored.
-    """
-
-    def __init__(self, pool: ProcessPoolExecutor | None, ahead: int) -> None:
-        self.pool = pool
-        self.ahead = ahead  # chunks submitted and not yet stored
-
-    def run(self, items: Iterator[FileResult | list[Prepared]]
-            ) -> Iterator[tuple[FileResult | list[Prepared], list["_PendingVectors | None"]]]:
-        if self.pool is None:
-            for item in items:
-                yield item, ([] if isinstance(item, FileResult) else [None] * len(item))
-            return
-        window: deque[tuple[FileResult | list[Prepared], list[_PendingVectors | None]]] = deque()
-        queued = 0
-        for item in items:
-            pending: list[_PendingVectors | None] = []
-            if not isinstance(item, FileResult):
-                for p in item:
-                    pending.append(_PendingVectors.submit(
-                        self.pool, [passage_text(c.text, p.doc.title, c.section) for c in p.chunks]))
-            window.append((item, pending))
-            queued += sum(len(v) for v in pending if v is not None)
-            while window and queued > self.ahead:
-                done = window.popleft()
-                queued -= sum(len(v) for v in done[1] if v is not None)
-                yield done
-        while window:
-            yield window.popleft()
-
-
-class _Tracker:
-    """Counts files and embedded chunks of one ingest and tells the progress callback."""
-
-    def __init__(self, files_total: int, callback: ProgressCallback | None) -> None:
-        self.files_total = files_total
-        self.files_done = 0
-        self.chunks_embedded = 0
-        self.callback = callback
-        self.started = time.perf_counter()
-
-    def file_done(self) -> None:
-        self.files_done += 1
-        self._tell()
-
-    def embedded(self, n: int) -> None:
-        self.chunks_embedded += n
-        self._tell()
-
-    def _tell(self) -> None:
-        if self.callback is not None:
-            self.callback(IngestProgress(min(self.files_done, self.files_total), self.files_total,
-                                         self.chunks_embedded, time.perf_counter() - self.started))
-
-
 def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
     """Files named, and the files of folders named (hidden ones skipped), in a stable order.
 
@@ -616,180 +479,3 @@ def _page_assets(folder: str, files: list[str]) -> bool:
     return bool(match) and any(f"{match.group(1)}{suffix}" in files for suffix in (".html", ".htm", ".xhtml"))
 
 
-def _refuse_unsupported(name: str, text: str) -> None:
-    """Text that only plain text would take, but is a format veille does not read yet."""
-    suffix = Path(name).suffix.lower()
-    if suffix in _UNSUPPORTED_SUFFIXES:
-        raise InputError(name, f"unknown format: {_UNSUPPORTED_SUFFIXES[suffix]} has no loader yet "
-                               "(use --format to force one)")
-    head = text.lstrip()[:1]
-    if head in "{[":
-        try:
-            json.loads(text)
-        except ValueError:
-            return
-        raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
-    if text.lstrip().startswith("<?xml"):
-        raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")
-
-
-class Pipeline:
-    """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
-
-    def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.counter_name = counter_name
-        self.config = config
-        self.max_bytes = max_bytes
-        self._counter = counter
-        self._topics: TopicExtractor | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"counter_name": self.counter_name, "config": self.config, "max_bytes": self.max_bytes,
-                "_counter": None, "_topics": None}
-
-    @property
-    def counter(self) -> TokenCounter:
-        if self._counter is None:
-            self._counter = make_counter(self.counter_name)
-        return self._counter
-
-    def parse_source(self, data: bytes | dict[str, bytes], name: str,
-                     format: str | None = None) -> list[tuple[Document, str]]:
-        """A file's bytes, or an export folder's files, to Documents and how their format was chosen.
-
-        A Slack export (a folder, or a zip of one) gives a document per conversation;
-        a Meta conversation in parts, or anything else, one document.
-        """
-        if isinstance(data, dict):
-            return parse_files(data, name, "export folder")
-        if is_zip(data) and format in (None, slack.name):
-            names = archive_names(data, name, self.max_bytes)
-            if format == slack.name or slack.is_export(names):
-                files = read_archive_files(data, name, self.max_bytes, ".json")
-                return parse_files(files, name, "Slack export in a zip archive")
-        if format == slack.name:
-            raise InputError(name, "a Slack export is a folder or a zip archive of one")
-        return [self.parse_bytes(data, name, format)]
-
-    def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
-        """Bytes to a Document (decode, detect, load), and how the format was chosen.
-
-        A zip archive (a chat exported with its media) is read through its chat text file.
-        """
-        archive = read_chat_archive(data, name, self.max_bytes) if is_zip(data) else None
-        decoded = decode_bytes(archive.data if archive else data, name)
-        text = decoded.text
-        if format:
-            loader = get_loader(format)
-            detection = f"{loader.name} (forced)"
-        else:
-            found = detect(text, Path(name).name)
-            if found.format == "plaintext":
-                _refuse_unsupported(name, text)
-            loader = get_loader(found.format)
-            detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
-        try:
-            doc = loader.parse(text, name)
-        except (ValueError, KeyError, IndexError) as exc:
-            raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
-        if not doc.units:
-            raise InputError(name, f"{loader.name}: no text found")
-        if decoded.repaired:
-            doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
-        doc.metadata.setdefault("encoding", decoded.encoding)
-        if doc.format == "html":
-            doc.metadata["html_bytes"] = len(data)
-        if archive:
-            _attach_archive(doc, archive)
-            detection += f"; {archive.member!r} inside the zip archive"
-        return doc, detection
-
-    def chunk(self, doc: Document) -> list[Chunk]:
-        """Chunks with topics (a chunk file keeps the topics its header gave)."""
-        chunks = chunk_document(doc, self.counter, self.config)
-        keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
-        if not keeps_header:
-            if self._topics is None:
-                self._topics = TopicExtractor(default_analyzer())
-            for chunk, topics in zip(chunks, self._topics.for_texts([c.text for c in chunks])):
-                chunk.topics = chunk.topics or topics
-        for chunk in chunks:
-            chunk.source = doc.source
-        return chunks
-
-    def index_terms(self, chunks: list[Chunk]) -> DocumentPostings:
-        """What the lexical index stores: the terms of each chunk's own text (not its context)."""
-        analyzer = default_analyzer()
-        return build_postings([analyzer.index_terms(c.text) for c in chunks])
-
-
-@dataclass
-class Prepared:
-    """One parsed document ready to store, and what decides how it is stored."""
-
-    doc: Document
-    chunks: list[Chunk]
-    postings: DocumentPostings
-    fingerprint: str
-    known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
-    shown: str  # the path as the user gave it (with "#conversation" for a part of an export)
-    detection: str
-    part_of_export: bool = False  # one conversation of a Slack export: unchanged-ness decided per part
-
-
-def _prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
-                   known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
-    try:
-        parsed = pipeline.parse_source(data, str(path.resolve()), format)
-        prepared = []
-        for doc, detection in parsed:
-            part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
-            if not part:
-                doc.source = str(path.resolve())
-            chunks = pipeline.chunk(doc)
-            postings = pipeline.index_terms(chunks)
-            shown = str(path) + doc.source[len(str(path.resolve())):] if part else str(path)
-            prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
-                                     None if part else known, shown, detection, part_of_export=part))
-    except InputError as exc:
-        return FileResult(str(path), "failed", reason=exc.reason)
-    except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
-        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
-    return prepared
-
-
-def _attach_archive(doc: Document, archive: ArchiveText) -> None:
-    """Record the archive's other files, and which attachment markers they answer."""
-    doc.metadata["archive_member"] = archive.member
-    doc.metadata["attachments"] = archive.others
-    present = {PurePosixPath(o).name for o in archive.others}
-    for unit in doc.units:
-        if unit.meta.get("attachment") and unit.meta.get("file"):
-            unit.meta["file_in_archive"] = unit.meta["file"] in present
-    doc.report.notes.append(f"read {archive.member!r} from the zip archive; {len(archive.others)} other files "
-                            "listed as attachments")
-
-
-_worker_pipeline: Pipeline | None = None
-
-
-def _init_worker(pipeline: Pipeline) -> None:
-    global _worker_pipeline
-    _worker_pipeline = pipeline
-
-
-def _prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
-                       known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
-    assert _worker_pipeline is not None
-    return _prepare_bytes(_worker_pipeline, data, path, fingerprint, known, format)
-
-
-def _result(path: Path, pending: Any) -> FileResult | list[Prepared]:
-    """A worker's answer; a crash in a worker fails that file, not the batch."""
-    if isinstance(pending, FileResult):
-        return pending
-    try:
-        return pending.result()
-    except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
-        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")

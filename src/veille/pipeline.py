@@ -1,0 +1,245 @@
+"""The per-file work of ingest: decode, detect, load, chunk, topics and index terms.
+
+It runs in the ingest's worker processes as well as in the calling one; ``KnowledgeBase`` stores the result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .archive import (
+    ArchiveText,
+    archive_names,
+    is_zip,
+    read_archive_files,
+    read_chat_archive,
+)
+from .chunking import ChunkingConfig, chunk_document
+from .detect import detect, get_loader
+from .enrich import TopicExtractor
+from .errors import InputError
+from .exports import parse_files
+from .loaders import slack
+from .read import DEFAULT_MAX_BYTES, decode_bytes
+from .store.postings import DocumentPostings, build_postings
+from .text.analyzer import default_analyzer
+from .text.tokens import TokenCounter, make_counter
+from .types import Chunk, Document, content_id
+
+# Formats veille has no loader for yet: refused by name rather than read as plain text.
+_UNSUPPORTED_SUFFIXES = {
+    ".json": "JSON", ".jsonl": "JSON lines", ".csv": "CSV", ".tsv": "TSV", ".xml": "XML",
+    ".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument", ".xlsx": "Excel",
+    ".pptx": "PowerPoint", ".epub": "EPUB", ".gz": "gzip archive",
+    ".sqlite": "SQLite database", ".db": "database",
+}
+
+@dataclass
+class FileResult:
+    """What happened to one file of an ingest."""
+
+    path: str
+    status: str  # added | replaced | unchanged | duplicate | failed
+    reason: str = ""
+    document_id: str | None = None
+    format: str | None = None
+    detection: str = ""
+    chunks: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "status": self.status, "reason": self.reason,
+            "document_id": self.document_id, "format": self.format, "detection": self.detection,
+            "chunks": self.chunks, "report": self.report,
+        }
+
+
+def _refuse_unsupported(name: str, text: str) -> None:
+    """Text that only plain text would take, but is a format veille does not read yet."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _UNSUPPORTED_SUFFIXES:
+        raise InputError(name, f"unknown format: {_UNSUPPORTED_SUFFIXES[suffix]} has no loader yet "
+                               "(use --format to force one)")
+    head = text.lstrip()[:1]
+    if head in "{[":
+        try:
+            json.loads(text)
+        except ValueError:
+            return
+        raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
+    if text.lstrip().startswith("<?xml"):
+        raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")
+
+
+
+class Pipeline:
+    """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
+
+    def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.counter_name = counter_name
+        self.config = config
+        self.max_bytes = max_bytes
+        self._counter = counter
+        self._topics: TopicExtractor | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"counter_name": self.counter_name, "config": self.config, "max_bytes": self.max_bytes,
+                "_counter": None, "_topics": None}
+
+    @property
+    def counter(self) -> TokenCounter:
+        if self._counter is None:
+            self._counter = make_counter(self.counter_name)
+        return self._counter
+
+    def parse_source(self, data: bytes | dict[str, bytes], name: str,
+                     format: str | None = None) -> list[tuple[Document, str]]:
+        """A file's bytes, or an export folder's files, to Documents and how their format was chosen.
+
+        A Slack export (a folder, or a zip of one) gives a document per conversation;
+        a Meta conversation in parts, or anything else, one document.
+        """
+        if isinstance(data, dict):
+            return parse_files(data, name, "export folder")
+        if is_zip(data) and format in (None, slack.name):
+            names = archive_names(data, name, self.max_bytes)
+            if format == slack.name or slack.is_export(names):
+                files = read_archive_files(data, name, self.max_bytes, ".json")
+                return parse_files(files, name, "Slack export in a zip archive")
+        if format == slack.name:
+            raise InputError(name, "a Slack export is a folder or a zip archive of one")
+        return [self.parse_bytes(data, name, format)]
+
+    def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
+        """Bytes to a Document (decode, detect, load), and how the format was chosen.
+
+        A zip archive (a chat exported with its media) is read through its chat text file.
+        """
+        archive = read_chat_archive(data, name, self.max_bytes) if is_zip(data) else None
+        decoded = decode_bytes(archive.data if archive else data, name)
+        text = decoded.text
+        if format:
+            loader = get_loader(format)
+            detection = f"{loader.name} (forced)"
+        else:
+            found = detect(text, Path(name).name)
+            if found.format == "plaintext":
+                _refuse_unsupported(name, text)
+            loader = get_loader(found.format)
+            detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
+        try:
+            doc = loader.parse(text, name)
+        except (ValueError, KeyError, IndexError) as exc:
+            raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
+        if not doc.units:
+            raise InputError(name, f"{loader.name}: no text found")
+        if decoded.repaired:
+            doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
+        doc.metadata.setdefault("encoding", decoded.encoding)
+        if doc.format == "html":
+            doc.metadata["html_bytes"] = len(data)
+        if archive:
+            _attach_archive(doc, archive)
+            detection += f"; {archive.member!r} inside the zip archive"
+        return doc, detection
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """Chunks with topics (a chunk file keeps the topics its header gave)."""
+        chunks = chunk_document(doc, self.counter, self.config)
+        keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
+        if not keeps_header:
+            if self._topics is None:
+                self._topics = TopicExtractor(default_analyzer())
+            for chunk, topics in zip(chunks, self._topics.for_texts([c.text for c in chunks])):
+                chunk.topics = chunk.topics or topics
+        for chunk in chunks:
+            chunk.source = doc.source
+        return chunks
+
+    def index_terms(self, chunks: list[Chunk]) -> DocumentPostings:
+        """What the lexical index stores: the terms of each chunk's own text (not its context)."""
+        analyzer = default_analyzer()
+        return build_postings([analyzer.index_terms(c.text) for c in chunks])
+
+
+@dataclass
+class Prepared:
+    """One parsed document ready to store, and what decides how it is stored."""
+
+    doc: Document
+    chunks: list[Chunk]
+    postings: DocumentPostings
+    fingerprint: str
+    known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
+    shown: str  # the path as the user gave it (with "#conversation" for a part of an export)
+    detection: str
+    part_of_export: bool = False  # one conversation of a Slack export: unchanged-ness decided per part
+
+
+def prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+                  known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
+    """A file's (or an export folder's) documents ready to store, or why it failed."""
+    try:
+        parsed = pipeline.parse_source(data, str(path.resolve()), format)
+        prepared = []
+        for doc, detection in parsed:
+            part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
+            if not part:
+                doc.source = str(path.resolve())
+            chunks = pipeline.chunk(doc)
+            postings = pipeline.index_terms(chunks)
+            shown = str(path) + doc.source[len(str(path.resolve())):] if part else str(path)
+            prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
+                                     None if part else known, shown, detection, part_of_export=part))
+    except InputError as exc:
+        return FileResult(str(path), "failed", reason=exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
+        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
+    return prepared
+
+
+def _attach_archive(doc: Document, archive: ArchiveText) -> None:
+    """Record the archive's other files, and which attachment markers they answer."""
+    doc.metadata["archive_member"] = archive.member
+    doc.metadata["attachments"] = archive.others
+    present = {PurePosixPath(o).name for o in archive.others}
+    for unit in doc.units:
+        if unit.meta.get("attachment") and unit.meta.get("file"):
+            unit.meta["file_in_archive"] = unit.meta["file"] in present
+    doc.report.notes.append(f"read {archive.member!r} from the zip archive; {len(archive.others)} other files "
+                            "listed as attachments")
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def init_worker(pipeline: Pipeline) -> None:
+    """Set up an ingest worker process (the pool's initializer)."""
+    global _worker_pipeline
+    _worker_pipeline = pipeline
+
+
+def prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+                      known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
+    """``prepare_bytes`` in a worker process."""
+    assert _worker_pipeline is not None
+    return prepare_bytes(_worker_pipeline, data, path, fingerprint, known, format)
+
+
+def worker_result(path: Path, pending: Any) -> FileResult | list[Prepared]:
+    """A worker's answer; a crash in a worker fails that file, not the batch."""
+    if isinstance(pending, FileResult):
+        return pending
+    try:
+        return pending.result()
+    except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+        return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
