@@ -168,7 +168,7 @@ FORMULAS: dict[str, tuple[str, ...]] = {
         r"dans votre boite (?:mail|e-?mail|aux lettres|de reception)", r"in your inbox",
         r"(?:notre|nos) (?:\w+ )?(?:newsletters?|lettres? d'information|infolettres?)", r"our (?:\w+ )?newsletters?",
         r"delivered (?:every|each) \w+", r"subscribe (?:for free|now|today)", r"thanks for reading",
-        r"pour (?:vous )?(?:desinscrire|desabonner)", r"cliquez ici", r"click here", r"by signing up",
+        r"pour (?:vous )?desinscrire", r"pour (?:vous )?desabonner", r"cliquez ici", r"click here", r"by signing up",
         r"en vous inscrivant", r"unsubscribe at any time", r"desinscrire a tout moment",
         r"recevez (?:chaque|tous les|gratuitement)", r"articles? gratuits? ce mois", r"vous avez lu \d+",
         r"en illimite", (r"(?:inscrivez-vous|abonnez-vous|inscription) (?:a|aux?) (?:notre |nos |la |les )?"
