@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from veille.loaders import article
+from veille.loaders import article, chrome_vocabulary
 from veille.types import Document
 
 from .loader_checks import (
@@ -395,3 +395,17 @@ def test_real_pages_saved_as_text(capsys):
 def test_without_a_paragraph_nothing_is_head_or_tail():
     doc = article.parse("Titre\nSous-titre court\n", "a.txt")
     assert [u.text for u in doc.units] == ["Titre", "Sous-titre court"] and doc.report.removed == 0
+
+
+@pytest.mark.parametrize("formula", chrome_vocabulary._KEYLESS)
+def test_every_formula_without_a_literal_key_holds_one_of_the_keyless_keys(formula):
+    # may_hold_formula looks for these keys before running the keyless formulas: a formula matching text
+    # without any of them would never be found
+    @settings(max_examples=200)
+    @given(st.from_regex(formula, fullmatch=True))
+    def holds_a_key(text):
+        assert any(key in text for key in chrome_vocabulary.KEYLESS_KEYS), text
+
+    holds_a_key()
+    assert chrome_vocabulary.may_hold_formula("inscrivez-vous a notre newsletter")
+    assert chrome_vocabulary.may_hold_formula("nos lettres d'information")

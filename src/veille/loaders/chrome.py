@@ -160,10 +160,11 @@ def _shape(row: Row, text: str, alnum: int) -> None:
         row.features["sentence"] = 1.0
     if len(text) >= 120:
         row.features["long"] = 1.0
-    items = [item for item in SEPARATOR.split(text) if item]
-    if SEPARATOR.search(text) and len(items) >= 2 and all(len(item.split()) <= 4 for item in items):
-        row.features["separated"] = 1.0
-        row.shape = "navigation"
+    if SEPARATOR.search(text):
+        items = [item for item in SEPARATOR.split(text) if item]
+        if len(items) >= 2 and all(len(item.split()) <= 4 for item in items):
+            row.features["separated"] = 1.0
+            row.shape = "navigation"
     half = max(1, len(words) / 2)
     # every link holds a "." or an "@": fewer of those than half the words, and no word-by-word look is needed
     if (words and text.count(".") + text.count("@") >= half

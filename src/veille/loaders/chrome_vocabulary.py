@@ -264,11 +264,15 @@ _FORMULA_TEXTS = [(a, required_text(a)) for alternatives in FORMULAS.values() fo
 FORMULA_KEYS = tuple(sorted({key for _, key in _FORMULA_TEXTS if key}))
 _KEYLESS = [a for a, key in _FORMULA_TEXTS if not key]
 KEYLESS_FORMULA = re.compile(r"(?<!\w)(?:" + "|".join(_KEYLESS) + r")(?!\w)") if _KEYLESS else None
+#: Text every keyless formula holds (they are newsletter offers, their key an alternation): read by hand,
+#: checked by tests/test_loaders_article.py. Searching the keyless pattern on every line cost 5 % of parsing.
+KEYLESS_KEYS = ("lettre", "newsletter")
 
 
 def may_hold_formula(folded: str) -> bool:
     """Whether ``folded`` can hold a formula: a cheap test before the formula patterns."""
-    return any(key in folded for key in FORMULA_KEYS) or bool(KEYLESS_FORMULA and KEYLESS_FORMULA.search(folded))
+    return any(key in folded for key in FORMULA_KEYS) or bool(
+        KEYLESS_FORMULA and any(key in folded for key in KEYLESS_KEYS) and KEYLESS_FORMULA.search(folded))
 LIST_HEADER_PATTERNS = [(re.compile(_LEAD + r"(?:" + p + r")\s*:?\s*$"), reason) for p, reason in LIST_HEADERS.items()]
 
 
