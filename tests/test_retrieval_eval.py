@@ -23,6 +23,7 @@ from veille.errors import InputError
 from veille.evaluate import (
     MODES,
     BeirSet,
+    Scores,
     add_eval_arguments,
     corpus_file_name,
     documents_ranked,
@@ -354,3 +355,28 @@ def test_veille_eval_is_a_command_of_the_cli(capsys):
     assert "| dense | unavailable: dense search needs embeddings: embeddings turned off" in capsys.readouterr().out
     assert main(["eval", str(BEIR / "absent")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_hybrid_is_compared_with_the_better_single_mode_query_by_query():
+    from veille.evaluate import EvalReport
+
+    qrels = {f"q{i}": {f"d{i}": 1} for i in range(6)}
+    lexical = {q: ["x", f"d{i}"] for i, q in enumerate(qrels)}  # always second: nDCG 0.631
+    dense = {q: ["x", "y", f"d{i}"] for i, q in enumerate(qrels)}  # always third: 0.5
+    hybrid = {q: [f"d{i}"] if i % 2 else ["x", f"d{i}"] for i, q in enumerate(qrels)}  # first on every other
+
+    def report(hybrid_rankings):
+        rankings = {"lexical": lexical, "dense": dense, "hybrid": hybrid_rankings}
+        results = [score_rankings(m, r, qrels, [0.01] * 6) for m, r in rankings.items()]
+        return EvalReport("t", 6, 6, 6, 6, None, 0, 100, 0.0, results=results, rankings=rankings, qrels=qrels)
+
+    better = report(hybrid)
+    gain = 0.5 * (1 - 1 / math.log2(3))
+    assert better.hybrid_gain().startswith(f"hybrid beats the better single mode (lexical): nDCG@10 "
+                                           f"{better.result('hybrid').ndcg10:.3f} vs {1 / math.log2(3):.3f}, "
+                                           f"+{gain:.3f}")
+    assert better.hybrid_gain() in better.table()
+    assert report(dense).hybrid_gain().startswith("hybrid does not beat the better single mode (lexical)")
+    without_dense = report(hybrid)
+    without_dense.results[1] = Scores("dense", unavailable="no model")
+    assert without_dense.hybrid_gain() is None and "hybrid beats" not in without_dense.table()
