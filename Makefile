@@ -28,9 +28,12 @@ test: install-test
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet -e '.[bench,embed]'
 	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/chat_parse.py
+	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/embed_speed.py
+	$(BIN)/python bench/retrieval_eval.py
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm
