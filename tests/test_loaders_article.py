@@ -409,3 +409,9 @@ def test_every_formula_without_a_literal_key_holds_one_of_the_keyless_keys(formu
     holds_a_key()
     assert chrome_vocabulary.may_hold_formula("inscrivez-vous a notre newsletter")
     assert chrome_vocabulary.may_hold_formula("nos lettres d'information")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…»\"”)(«\t\u00a0\u202f\n")), max_size=12))
+def test_line_end_checks_agree_with_the_patterns_they_replace(text):
+    assert chrome_vocabulary.terminal(text) == bool(re.search(r"[.!?…»\"”)]\s*$", text))
+    assert chrome_vocabulary.sentence_end(text) == bool(re.search(r"[.!…][\s\"”»)]*$", text))

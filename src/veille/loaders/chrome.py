@@ -26,13 +26,13 @@ from .chrome_vocabulary import (
     LIST_HEADER_PATTERNS,
     NUMBER,
     ROUNDS,
-    SENTENCE_END,
     SEPARATOR,
-    TERMINAL,
     THRESHOLD,
     TIMESTAMPED,
     WEIGHTS,
     WRAP_WORDS,
+    sentence_end,
+    terminal,
 )
 from .datelines import (
     ArticleMeta,
@@ -81,39 +81,43 @@ class Row:
         """Body that reads as a paragraph: long, or a sentence of six words or more."""
         return self.label == "body" and (
             self.wrapped or len(self.text) >= FRAGMENT_CHARS
-            or bool(TERMINAL.search(self.text) and len(self.text.split()) >= 6))
+            or (terminal(self.text) and len(self.text.split()) >= 6))
 
 
 def _intrinsic(row: Row) -> None:
     """Features of what the line says and of its shape."""
     folded = fold_in_place(row.text)
-    covered = [False] * len(folded)
-    _vocabulary(row, folded, covered)
+    spans: list[tuple[int, int]] = []
+    _vocabulary(row, folded, spans)
+    if not spans:  # most lines: only whether there is a letter or digit at all matters
+        _shape(row, row.text, any(map(str.isalnum, folded)))
+        return
     letters = sum(map(str.isalnum, folded))
-    share = 0.0
-    if letters and any(covered):
-        share = sum(1 for c, on in zip(folded, covered) if on and c.isalnum()) / letters
+    marked = bytearray(len(folded))
+    for start, end in spans:
+        marked[start:end] = b"\x01" * (end - start)
+    share = sum(1 for c, on in zip(folded, marked) if on and c.isalnum()) / letters if letters else 0.0
     if share:
         row.features["covered"] = 1.0 if share >= 0.75 else share / 2
         row.covered_cue = row.cue if share >= 0.75 else None
-    _shape(row, row.text, letters)
+    _shape(row, row.text, letters > 0)
 
 
-def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
-    """Formulas, labels and cue words of ``folded``; marks the characters they cover."""
+def _vocabulary(row: Row, folded: str, covered: list[tuple[int, int]]) -> None:
+    """Formulas, labels and cue words of ``folded``; adds the spans they cover to ``covered``."""
     strongest: tuple[int, int, str] = (0, 0, "")  # (formula 2 / label 1, length, reason)
     formulas = 0
     for reason, pattern in FORMULA_PATTERNS.items() if may_hold_formula(folded) else ():
         for match in pattern.finditer(folded):
             formulas += 1
-            _cover(covered, match.span())
+            covered.append(match.span())
             strongest = max(strongest, (2, match.end() - match.start(), reason))
     labelled = False
     for reason, pattern in LABEL_PATTERNS.items():
         match = pattern.match(folded)
         if match:
             labelled = True
-            _cover(covered, match.span())
+            covered.append(match.span())
             strongest = max(strongest, (1, match.end() - match.start(), reason))
     if COMMENT_AUTHOR.match(row.text):  # "Nadia B. dit :", checked on the original for its capitals
         labelled = True
@@ -128,7 +132,7 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
     cue_chars: dict[str, int] = {}
     for reason, pattern in CUE_PATTERNS.items() if ANY_CUE.search(folded) else ():
         for match in pattern.finditer(folded):
-            _cover(covered, match.span())
+            covered.append(match.span())
             cue_chars[reason] = cue_chars.get(reason, 0) + match.end() - match.start()
     if cue_chars:
         row.features["cue"] = 1.0
@@ -138,25 +142,21 @@ def _vocabulary(row: Row, folded: str, covered: list[bool]) -> None:
 def _body_sentence(text: str) -> bool:
     """A long line ending a sentence: "long" and "sentence" weigh -5.5, more than cue, covered, separated and
     links can add (+5.5 at most), so without a formula or a label it stays body whatever its words."""
-    return len(text) >= 120 and len(text.split()) >= 8 and bool(SENTENCE_END.search(text))
-
-
-def _cover(covered: list[bool], span: tuple[int, int]) -> None:
-    covered[span[0]:span[1]] = [True] * (span[1] - span[0])
+    return len(text) >= 120 and len(text.split()) >= 8 and sentence_end(text)
 
 
 #: Longest line read as a date alone ("Publié le mercredi 12 mars 2025 à 14 h 05, mis à jour à 16 h 30").
 DATE_LINE_CHARS = 100
 
 
-def _shape(row: Row, text: str, alnum: int) -> None:
+def _shape(row: Row, text: str, alnum: bool) -> None:
     """Features of the line's shape, and the reason a telling shape gives."""
     words = text.split()
     if len(words) <= 6:
         row.features["short"] = 1.0
-    if not TERMINAL.search(text):
+    if not terminal(text):
         row.features["open"] = 1.0
-    if len(words) >= 8 and SENTENCE_END.search(text):
+    if len(words) >= 8 and sentence_end(text):
         row.features["sentence"] = 1.0
     if len(text) >= 120:
         row.features["long"] = 1.0

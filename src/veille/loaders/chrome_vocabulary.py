@@ -244,8 +244,9 @@ def _words_re(patterns: tuple[str, ...]) -> re.Pattern[str]:
 CUE_PATTERNS = {reason: _words_re(words) for reason, words in CUES.items()}
 LABEL_PATTERNS = {reason: re.compile(_LEAD + r"(?:" + "|".join(p) + r")") for reason, p in LABELS.items()}
 FORMULA_PATTERNS = {reason: re.compile(r"(?<!\w)(?:" + "|".join(p) + r")(?!\w)") for reason, p in FORMULAS.items()}
-# One scan says whether any cue is in a line at all (most body lines hold none).
-ANY_CUE = re.compile("|".join(p.pattern for p in CUE_PATTERNS.values()))
+# One scan says whether any cue is in a line at all (most body lines hold none). One lookbehind before one
+# alternation of every cue: three times faster than the reasons' patterns joined, each with its lookarounds.
+ANY_CUE = _words_re(tuple(word for words in CUES.values() for word in words))
 
 
 def required_text(pattern: str) -> str | None:
@@ -278,8 +279,27 @@ LIST_HEADER_PATTERNS = [(re.compile(_LEAD + r"(?:" + p + r")\s*:?\s*$"), reason)
 
 # -- line shapes and comment lines -------------------------------------------------------------------------------------
 
-TERMINAL = re.compile(r"[.!?…»\"”)]\s*$")
-SENTENCE_END = re.compile(r"[.!…][\s\"”»)]*$")
+_TERMINAL_MARKS = frozenset('.!?…»"”)')
+_SENTENCE_MARKS = frozenset(".!…")
+_CLOSERS = frozenset('"”»)')
+
+
+def terminal(text: str) -> bool:
+    """Whether ``text`` ends (white space aside) with a sentence mark, a closing quote or a bracket.
+
+    Searching a pattern anchored at the end (``[.!?…»"”)]\\s*$``) tried every position of the line:
+    on long lines that was a tenth of an article's parsing.
+    """
+    end = text.rstrip()[-1:]
+    return end != "" and end in _TERMINAL_MARKS
+
+
+def sentence_end(text: str) -> bool:
+    """Whether ``text`` ends with ``.``, ``!`` or ``…``, then only closing quotes, brackets and white space."""
+    i = len(text)
+    while i and (text[i - 1].isspace() or text[i - 1] in _CLOSERS):
+        i -= 1
+    return i > 0 and text[i - 1] in _SENTENCE_MARKS
 SEPARATOR = re.compile(r"\s*[|·•›>∙]\s*")
 LINK = re.compile(r"^(?:https?://\S+|www\.\S+|@\w+|[\w.+-]+@[\w-]+\.[\w.]+|\S+\.(?:com|fr|org|net|io|eu|example)\S*)$")
 DURATION = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\)?$|^\d+ ?(?:min|mn|s|sec|h)(?: ?\d+ ?(?:s|min)?)?$")

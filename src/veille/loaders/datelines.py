@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .chrome_vocabulary import LABEL_PATTERNS, SENTENCE_END, TERMINAL
+from .chrome_vocabulary import LABEL_PATTERNS, sentence_end, terminal
 from .common import PERSON_NAME
 
 _MONTHS = {
@@ -160,7 +160,7 @@ def metadata_of(text: str) -> ArticleMeta | None:
         rest = text[_BYLINE.match(folded).end():]
         head = re.split(r"\s+(?:le|on|[|·•–—-])\s+|,\s*(?:le|on)?\s*(?=\d)|\s+(?:le|on)\s+(?=\d)", rest, maxsplit=1)
         names = byline_names(head[0])
-        if not names or (SENTENCE_END.search(text) and len(text.split()) > 8):
+        if not names or (sentence_end(text) and len(text.split()) > 8):
             return None
         when, _ = find_date(rest)
         return ArticleMeta(date=when, authors=names)
@@ -190,7 +190,7 @@ def _segmented_byline(text: str) -> ArticleMeta | None:
         elif not authors and byline_names(part):
             authors = byline_names(part)
         elif (LABEL_PATTERNS["reading time"].match(fold_in_place(part))
-              or (len(part.split()) <= 3 and not TERMINAL.search(part))):
+              or (len(part.split()) <= 3 and not terminal(part))):
             extras += 1
         else:
             return None
