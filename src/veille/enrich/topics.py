@@ -60,6 +60,7 @@ class TopicExtractor:
         self.analyzer = analyzer or default_analyzer()
         self.top = top
         self._word_keys: dict[str, str] = {}
+        self._verb_like: dict[str, bool] = {}
 
     def for_texts(self, texts: list[str]) -> list[list[str]]:
         """Topics of each text; the texts are one document's chunks."""
@@ -89,6 +90,15 @@ class TopicExtractor:
                 self._word_keys[word] = key
         return key
 
+    def _verb(self, word: str) -> bool:
+        """Whether a word ends like a French verb form (a phrase holding one is rarely a topic)."""
+        verb = self._verb_like.get(word)
+        if verb is None:
+            verb = bool(_VERB_END.search(word.lower()))
+            if len(self._verb_like) < 300_000:
+                self._verb_like[word] = verb
+        return verb
+
     def _candidates(self, text: str, words: list[str], pairs: Counter[tuple[str, str]],
                     pair_df: Counter[tuple[str, str]]) -> tuple[Counter[Key], dict[Key, dict[str, int]]]:
         counts: Counter[Key] = Counter()
@@ -100,10 +110,16 @@ class TopicExtractor:
             forms[surface] = forms.get(surface, 0) + n
 
         keys = {w: self._key(w) for w in set(words)}
-        for word, n in Counter(words).items():
+        for word, n in Counter(words).items():  # the hot loop: ``add`` written out
             key = keys[word]
             if key:
-                add((key,), word, n)
+                single = (key,)
+                counts[single] += n
+                forms = surfaces.get(single)
+                if forms is None:
+                    surfaces[single] = {word: n}
+                else:
+                    forms[word] = forms.get(word, 0) + n
         for (a, b), n in pairs.items():
             name = a[:1].isupper() and b[:1].isupper() and not a.isupper()
             if n < 2 and not name and pair_df[(a, b)] < 2:
@@ -113,12 +129,12 @@ class TopicExtractor:
                 continue  # not content words, or not side by side ("Amazon, Microsoft")
             if name:
                 add(("@", a, b), f"{a} {b}", n)  # "Mira Miruta"
-            elif not _VERB_END.search(a.lower()) and not _VERB_END.search(b.lower()):
+            elif not self._verb(a) and not self._verb(b):
                 add((ka, kb), f"{a} {b}", n)
         links = [i for i, w in enumerate(words[1:-1], 1) if w in _LINKS]
         for (a, link, b), n in Counter((words[i - 1], words[i], words[i + 1]) for i in links).items():
             ka, kb = keys[a], keys[b]
-            if ka and kb and not _VERB_END.search(a.lower()) and not _VERB_END.search(b.lower()):
+            if ka and kb and not self._verb(a) and not self._verb(b):
                 add((ka, "de", kb), f"{a} {link} {b}" if link != "d" else f"{a} d’{b}", n)
         return counts, surfaces
 
