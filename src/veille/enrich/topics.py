@@ -74,7 +74,8 @@ class TopicExtractor:
         for counts, _ in found:
             df.update(counts.keys())
         n = len(texts)
-        return [self._pick(counts, surfaces, df, n) for counts, surfaces in found]
+        idf = [0.0] + [math.log(1 + n / d) for d in range(1, n + 1)]  # by document frequency (1 … n)
+        return [self._pick(counts, surfaces, df, idf) for counts, surfaces in found]
 
     def _key(self, word: str) -> str:
         """Stem key of a word that can be a topic, "" for one that cannot."""
@@ -121,12 +122,15 @@ class TopicExtractor:
                 else:
                     forms[word] = forms.get(word, 0) + n
         for (a, b), n in pairs.items():
+            ka = keys[a]
+            kb = keys[b] if ka else ""
+            if not kb:
+                continue  # not two content words (most pairs hold a stop word: the cheapest test first)
             name = a[:1].isupper() and b[:1].isupper() and not a.isupper()
             if n < 2 and not name and pair_df[(a, b)] < 2:
                 continue  # a two-word sequence seen once in the document is rarely a phrase
-            ka, kb = keys[a], keys[b]
-            if not (ka and kb) or f"{a} {b}" not in text:
-                continue  # not content words, or not side by side ("Amazon, Microsoft")
+            if f"{a} {b}" not in text:
+                continue  # not side by side ("Amazon, Microsoft")
             if name:
                 add(("@", a, b), f"{a} {b}", n)  # "Mira Miruta"
             elif not self._verb(a) and not self._verb(b):
@@ -139,14 +143,14 @@ class TopicExtractor:
         return counts, surfaces
 
     def _pick(self, counts: Counter[Key], surfaces: dict[Key, dict[str, int]], df: Counter[Key],
-              n: int) -> list[str]:
+              idf: list[float]) -> list[str]:
         scored = []
         for key, tf in counts.items():
             size = len(key) - (1 if key[0] == "@" or "de" in key[1:-1] else 0)
             weight = 1.0 + 0.8 * (size - 1)
             if size == 1 and tf < 2:
                 weight *= 0.5
-            scored.append((tf * weight * math.log(1 + n / df[key]), key))
+            scored.append((tf * weight * idf[df[key]], key))
         best = heapq.nsmallest(self.top * 6, scored, key=lambda item: (-item[0], item[1]))
         chosen: list[tuple[set[str], str]] = []
         for _, key in best:
