@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,15 @@ def check_units(doc: Document) -> None:
         assert text.count("\n", 0, max(unit.start, unit.end - 1)) + 1 == unit.line_end, unit
     assert doc.report.units == len(doc.units)
     assert doc.report.raw == sum(1 for u in doc.units if u.kind == "raw")
+
+
+def line_precision_recall(samples: Iterable[tuple[Counter[str], Counter[str]]]) -> tuple[float, float, int]:
+    """Precision and recall of lines left out against the lines that should be, over (found, gold) pairs;
+    and how many gold lines there were."""
+    found = truth = hits = 0
+    for out, gold in samples:
+        found, truth, hits = found + out.total(), truth + gold.total(), hits + (out & gold).total()
+    return hits / found, hits / truth, truth
 
 
 def uncovered_lines(doc: Document) -> list[tuple[int, str]]:

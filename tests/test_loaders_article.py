@@ -21,6 +21,7 @@ from .loader_checks import (
     check_nothing_dropped,
     check_units,
     collapse,
+    line_precision_recall,
     read,
     seed,
     uncovered_lines,
@@ -204,13 +205,11 @@ def test_sample(name):
 
 def test_line_classification_precision_and_recall(capsys):
     """Over every sample line: is it left out of the units (chrome or metadata) exactly when it should be?"""
-    found = truth = hits = 0
-    for name in SAMPLES:
+    def found_and_gold(name: str) -> tuple[Counter[str], Counter[str]]:
         doc, expected = _sample(name)
-        out = _left_out(doc)
-        gold = Counter(expected["removed"]) + Counter(expected["metadata"])
-        found, truth, hits = found + out.total(), truth + gold.total(), hits + (out & gold).total()
-    precision, recall = hits / found, hits / truth
+        return _left_out(doc), Counter(expected["removed"]) + Counter(expected["metadata"])
+
+    precision, recall, truth = line_precision_recall(map(found_and_gold, SAMPLES))
     with capsys.disabled():
         print(f"\narticle line classification over {len(SAMPLES)} samples, {truth} chrome and metadata lines: "
               f"precision {precision:.3f}, recall {recall:.3f}")

@@ -17,6 +17,7 @@ from .loader_checks import (
     DATA,
     check_nothing_dropped,
     check_units,
+    line_precision_recall,
     read,
     seed,
     uncovered_lines,
@@ -132,13 +133,11 @@ def test_post_sample(name):
 
 
 def test_post_line_classification_precision_and_recall(capsys):
-    found = truth = hits = 0
-    for name in POST_SAMPLES:
+    def found_and_gold(name: str) -> tuple[Counter[str], Counter[str]]:
         doc, expected = _post_sample(name)
-        out = Counter(line.strip() for _, line in uncovered_lines(doc))
-        gold = Counter(expected["removed"])
-        found, truth, hits = found + out.total(), truth + gold.total(), hits + (out & gold).total()
-    precision, recall = hits / found, hits / truth
+        return Counter(line.strip() for _, line in uncovered_lines(doc)), Counter(expected["removed"])
+
+    precision, recall, truth = line_precision_recall(map(found_and_gold, POST_SAMPLES))
     with capsys.disabled():
         print(f"\npost line classification over {len(POST_SAMPLES)} samples, {truth} header and chrome lines: "
               f"precision {precision:.3f}, recall {recall:.3f}")

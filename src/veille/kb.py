@@ -17,7 +17,7 @@ import numpy as np
 
 from .chunking import ChunkingConfig
 from .detect import get_loader
-from .embed import Embedder, EmbeddingUnavailable, load_embedder, passage_text
+from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
 from .errors import InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
@@ -195,7 +195,7 @@ class KnowledgeBase:
         finally:  # work queued ahead for documents that will not be stored is dropped
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _embed(self, texts: list[str], tracker: "Tracker | None" = None,
+    def _embed(self, texts: list[str], tracker: Tracker | None = None,
                pool: ProcessPoolExecutor | None = None) -> np.ndarray:
         """Vectors of passages, in batches (in the worker processes when given), progress after each."""
         assert self.embedder is not None
@@ -211,7 +211,17 @@ class KnowledgeBase:
             return np.zeros((0, self.embedder.dims), dtype=np.float32)
         return np.concatenate(parts)
 
-    def _embed_missing(self, tracker: "Tracker | None" = None, pool: ProcessPoolExecutor | None = None) -> int:
+    def _chunk_vectors(self, doc: Document, chunks: list[Chunk], pending: PendingVectors | None,
+                       tracker: Tracker | None) -> np.ndarray:
+        """The chunks' vectors: those embedded ahead in the workers, else (or when a worker died) embedded here."""
+        if pending is not None:
+            try:
+                return pending.wait(tracker)
+            except Exception:  # noqa: BLE001 - a worker died: embed here instead
+                pass
+        return self._embed(chunk_passages(doc.title, chunks), tracker)
+
+    def _embed_missing(self, tracker: Tracker | None = None, pool: ProcessPoolExecutor | None = None) -> int:
         """Embed the chunks stored without a vector (ingested without the model); how many."""
         done = 0
         while True:
@@ -288,8 +298,8 @@ class KnowledgeBase:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self.pipeline.parse_bytes(data, name, format)
 
-    def _store(self, item: Prepared, tracker: "Tracker | None" = None,
-               pending: "PendingVectors | None" = None) -> FileResult:
+    def _store(self, item: Prepared, tracker: Tracker | None = None,
+               pending: PendingVectors | None = None) -> FileResult:
         doc, chunks, postings, detection = item.doc, item.chunks, item.postings, item.detection
         shown, fingerprint, known = item.shown, item.fingerprint, item.known
         if item.part_of_export:
@@ -319,15 +329,11 @@ class KnowledgeBase:
                 pending = None
         vectors = None
         if self.embedder is not None:
-            texts = [passage_text(c.text, doc.title, c.section) for c in chunks]
             try:
-                vectors = pending.wait(tracker) if pending is not None else self._embed(texts, tracker)
-            except Exception:  # noqa: BLE001 - a worker died: embed here instead
-                try:
-                    vectors = self._embed(texts, tracker)
-                except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
-                    return FileResult(shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
-                                      detection=detection)
+                vectors = self._chunk_vectors(doc, chunks, pending, tracker)
+            except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
+                return FileResult(shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
+                                  detection=detection)
         self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace, message_keys=keys,
                                 vectors=vectors)
         return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,

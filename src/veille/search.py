@@ -126,11 +126,6 @@ def _query_thread() -> ThreadPoolExecutor:
     return _query_executor
 
 
-def lexical_search(store: Store, analyzer: FrenchAnalyzer, query: str, filters: Filters,
-                   k: int = 10) -> list[Hit]:
-    """Chunks holding all query terms first, then chunks holding some (BM25 within each); no dedup."""
-    return search(store, analyzer, query, filters, k, mode="lexical", dedup=False)
-
 
 def fuse(rankings: dict[str, list[Ranked]], weights: dict[str, float], rrf_k: int = RRF_K) -> list[Candidate]:
     """Reciprocal rank fusion of ranked lists: ``Σ weight / (rrf_k + rank)``, best first.

@@ -300,6 +300,8 @@ def sentence_end(text: str) -> bool:
     while i and (text[i - 1].isspace() or text[i - 1] in _CLOSERS):
         i -= 1
     return i > 0 and text[i - 1] in _SENTENCE_MARKS
+
+
 SEPARATOR = re.compile(r"\s*[|·•›>∙]\s*")
 LINK = re.compile(r"^(?:https?://\S+|www\.\S+|@\w+|[\w.+-]+@[\w-]+\.[\w.]+|\S+\.(?:com|fr|org|net|io|eu|example)\S*)$")
 DURATION = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\)?$|^\d+ ?(?:min|mn|s|sec|h)(?: ?\d+ ?(?:s|min)?)?$")

@@ -53,9 +53,6 @@ class StoredHit:
     matched: int = 0  # distinct query terms the chunk holds (lexical ranker)
 
 
-LexicalHit = StoredHit  # the name it had when the lexical ranker was the only one
-
-
 @dataclass
 class MissingVector:
     """A stored chunk without a vector yet, and what its passage is made of."""
@@ -116,9 +113,6 @@ class Store(Protocol):
 
     def rank_lexical(self, terms: list[str], filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the top ``k`` chunks of ``search_lexical``, without reading the chunks."""
-
-    def search_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[StoredHit]:
-        """The ``k`` chunks nearest ``vector`` (cosine), under the filters."""
 
     def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the ``k`` chunks nearest ``vector`` (cosine), under the filters."""

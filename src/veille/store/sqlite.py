@@ -417,10 +417,6 @@ class SQLiteStore:
                 postings[term] = rows
         return self.ranker.rank(postings, k, allowed)
 
-    def search_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[StoredHit]:
-        """The ``k`` chunks nearest ``vector``, under the filters."""
-        return self.hits(self.rank_dense(vector, filters, k))
-
     def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the ``k`` chunks nearest ``vector`` (cosine), filtered before the top k."""
         allowed = self._keys().allowed(filters)

@@ -40,10 +40,7 @@ class DenseIndex:
     def vectors(self, rowids: list[int]) -> dict[int, np.ndarray]:
         """The vectors of these chunk rows that have one."""
         assert self.ids is not None and self.matrix is not None, "load first"
-        wanted = np.asarray(rowids, dtype=np.int64)
-        pos = np.searchsorted(self.ids, wanted)
-        inside = pos < len(self.ids)
-        return {int(r): self.matrix[p] for r, p in zip(wanted[inside], pos[inside]) if self.ids[p] == r}
+        return {int(self.ids[p]): self.matrix[p] for p in _present(self.ids, np.asarray(rowids, dtype=np.int64))}
 
     def rank(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Ranked]:
         """Top ``k`` chunks by cosine similarity (vectors are unit length), among ``allowed`` row ids."""
