@@ -40,18 +40,36 @@ def message_keys(doc: Document) -> list[str | None]:
     """A key per unit of a chat document; None for units without a time or of other kinds."""
     if doc.kind != "chat":
         return [None] * len(doc.units)
-    seen: Counter[tuple[str, str, str]] = Counter()
-    keys: list[str | None] = []
-    for unit in doc.units:
+    keyer = MessageKeyer()
+    return [keyer.key(unit) for unit in doc.units]
+
+
+class MessageKeyer:
+    """Keys of a chat's units, given one at a time in the document's order.
+
+    The rank among identical messages is counted per minute, for the last
+    ``minutes`` distinct minutes seen: messages come in time order (give or
+    take a late delivery), so memory stays flat however long the chat is.
+    """
+
+    def __init__(self, minutes: int = 256) -> None:
+        self.minutes = minutes
+        self._seen: dict[str, Counter[tuple[str, str]]] = {}
+
+    def key(self, unit: Unit) -> str | None:
         if unit.kind not in KEYED_KINDS or unit.time is None:
-            keys.append(None)
-            continue
-        parts = (_who(unit), unit.time.strftime("%Y-%m-%d %H:%M"), _what(unit))
-        occurrence = seen[parts]
-        seen[parts] += 1
-        digest = hashlib.blake2b("\x1f".join((*parts, str(occurrence))).encode("utf-8"), digest_size=12)
-        keys.append(digest.hexdigest())
-    return keys
+            return None
+        minute = unit.time.strftime("%Y-%m-%d %H:%M")
+        seen = self._seen.get(minute)
+        if seen is None:
+            if len(self._seen) >= self.minutes:
+                del self._seen[next(iter(self._seen))]  # the oldest minute held
+            seen = self._seen[minute] = Counter()
+        who_what = (_who(unit), _what(unit))
+        occurrence = seen[who_what]
+        seen[who_what] += 1
+        parts = (who_what[0], minute, who_what[1], str(occurrence))
+        return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def _who(unit: Unit) -> str:

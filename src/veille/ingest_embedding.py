@@ -82,13 +82,13 @@ class EmbedAhead:
             ) -> Iterator[tuple[FileResult | list[Prepared], list["PendingVectors | None"]]]:
         if self.pool is None:
             for item in items:
-                yield item, ([] if isinstance(item, FileResult) else [None] * len(item))
+                yield item, ([None] * len(item) if isinstance(item, list) else [])
             return
         window: deque[tuple[FileResult | list[Prepared], list[PendingVectors | None]]] = deque()
         queued = 0
         for item in items:
             pending: list[PendingVectors | None] = []
-            if not isinstance(item, FileResult):
+            if isinstance(item, list):
                 for p in item:
                     pending.append(PendingVectors.submit(self.pool, chunk_passages(p.doc.title, p.chunks)))
             window.append((item, pending))

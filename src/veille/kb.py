@@ -33,6 +33,7 @@ from .loaders import slack
 from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
 from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
+from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint, streamable
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
@@ -92,7 +93,7 @@ class KnowledgeBase:
                  max_tokens: int | None = None, overlap_tokens: int | None = None,
                  silence_minutes: float | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                  workers: int | None = None, embed: bool | None = None, embedder: Embedder | None = None,
-                 lexical_weight: float = 1.0, dense_weight: float = 1.0) -> None:
+                 lexical_weight: float = 1.0, dense_weight: float = 1.0, stream_bytes: int = STREAM_BYTES) -> None:
         if embedder is not None and embed is not False:
             self.embedder: Embedder | None = embedder
             self._mode = f"hybrid (BM25 + {embedder.name})"
@@ -119,6 +120,7 @@ class KnowledgeBase:
             silence_minutes=silence_minutes or defaults.silence_minutes,
         )
         self.max_bytes = max_bytes
+        self.stream_bytes = stream_bytes
         self.workers = workers
         self.analyzer = default_analyzer()
         self.pipeline = Pipeline(self.counter_name, self.config, self.counter, max_bytes)
@@ -174,6 +176,8 @@ class KnowledgeBase:
                 for item, pending in ahead.run(prepared):
                     if isinstance(item, FileResult):
                         report.files.append(item)
+                    elif isinstance(item, StreamedFile):
+                        report.files.append(self._store_streamed(item, tracker, pool if embed_in_pool else None))
                     else:
                         report.files.extend(self._store(p, tracker, v) for p, v in zip(item, pending))
                     tracker.file_done()
@@ -234,14 +238,18 @@ class KnowledgeBase:
 
     def _prepare(self, path: Path, format: str | None) -> FileResult | list[Prepared]:
         """Read, parse, chunk and analyse one file or export folder (what can run in another process)."""
-        read = self._read(path)
-        if isinstance(read, FileResult):
+        read = self._read(path, format)
+        if isinstance(read, (FileResult, StreamedFile)):
             return read
         data, fingerprint, known = read
         return prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
 
-    def _read(self, path: Path) -> FileResult | tuple[bytes | dict[str, bytes], str, tuple[str, str] | None]:
-        """The file's bytes (an export folder's files) and fingerprint, or its result when unchanged or unreadable."""
+    def _read(self, path: Path, format: str | None = None
+              ) -> FileResult | StreamedFile | tuple[bytes | dict[str, bytes], str, tuple[str, str] | None]:
+        """The file's bytes (an export folder's files) and fingerprint, or its result when unchanged or unreadable.
+
+        A large chat export that can be read as a stream is not read here: it is stored by ``_store_streamed``.
+        """
         if path.is_dir():
             return self._read_folder(path)
         try:
@@ -249,6 +257,10 @@ class KnowledgeBase:
             if size > self.max_bytes:
                 return FileResult(str(path), "failed",
                                   reason=f"over the size limit ({size:,} bytes > {self.max_bytes:,})")
+            if size >= self.stream_bytes:
+                streamed = self._streamed(path, format)
+                if streamed is not None:
+                    return streamed
             data = path.read_bytes()
         except OSError as exc:
             return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
@@ -257,6 +269,26 @@ class KnowledgeBase:
         if known and known[1] == fingerprint:
             return FileResult(str(path), "unchanged", document_id=known[0])
         return data, fingerprint, known
+
+    def _streamed(self, path: Path, format: str | None) -> FileResult | StreamedFile | None:
+        """A large file to stream (or its result when unchanged); None when it is not a streamable export."""
+        how = streamable(path, format)
+        if how is None:
+            return None
+        fingerprint = file_fingerprint(path)
+        known = self.store.find_source(str(path.resolve()))
+        if known and known[1] == fingerprint:
+            return FileResult(str(path), "unchanged", document_id=known[0])
+        return StreamedFile(path, fingerprint, known, how)
+
+    def _store_streamed(self, item: StreamedFile, tracker: Tracker | None,
+                        pool: ProcessPoolExecutor | None) -> FileResult:
+        """Store a large chat export read as a stream, a window of messages at a time."""
+        embed = None
+        if self.embedder is not None:
+            def embed(doc: Document, chunks: list[Chunk]) -> np.ndarray:
+                return self._embed(chunk_passages(doc.title, chunks), tracker, pool)
+        return StreamedChat(self.store, self.pipeline, self.config, embed).ingest(item)
 
     def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
         """The files of an export folder (Slack, a Meta thread in parts), and their fingerprint."""
@@ -276,8 +308,8 @@ class KnowledgeBase:
         """Parse in worker processes (both cores), store here, in the files' order."""
         window: deque[tuple[Path, Any]] = deque()
         for path in files:
-            read = self._read(path)
-            if isinstance(read, FileResult):
+            read = self._read(path, format)
+            if isinstance(read, (FileResult, StreamedFile)):
                 window.append((path, read))
             else:
                 data, fingerprint, known = read

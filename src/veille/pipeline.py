@@ -27,7 +27,7 @@ from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
 from .text.tokens import TokenCounter, make_counter
-from .types import Chunk, Document, content_id
+from .types import Chunk, Document, Unit, content_id
 
 # Formats veille has no loader for yet: refused by name rather than read as plain text.
 _UNSUPPORTED_SUFFIXES = {
@@ -152,9 +152,12 @@ class Pipeline:
             detection += f"; {archive.member!r} inside the zip archive"
         return doc, detection
 
-    def chunk(self, doc: Document) -> list[Chunk]:
-        """Chunks with topics (a chunk file keeps the topics its header gave)."""
-        chunks = chunk_document(doc, self.counter, self.config)
+    def chunk(self, doc: Document, previous: Unit | None = None) -> list[Chunk]:
+        """Chunks with topics (a chunk file keeps the topics its header gave).
+
+        ``previous``: the unit before the first of ``doc`` when ``doc`` is a window of a longer document.
+        """
+        chunks = chunk_document(doc, self.counter, self.config, previous)
         keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
         if not keeps_header:
             if self._topics is None:
@@ -237,7 +240,7 @@ def prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: s
 
 def worker_result(path: Path, pending: Any) -> FileResult | list[Prepared]:
     """A worker's answer; a crash in a worker fails that file, not the batch."""
-    if isinstance(pending, FileResult):
+    if not hasattr(pending, "result"):  # decided without a worker: a result, or a file to stream
         return pending
     try:
         return pending.result()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..text.tokens import TokenCounter
-from ..types import Chunk, Document
+from ..types import Chunk, Document, Unit
 from .base import BaseChunker, ChunkingConfig, render_unit
 from .conversation import ConversationChunker
 from .document import DocumentChunker
@@ -23,8 +23,9 @@ def chunker_for(doc: Document, counter: TokenCounter, config: ChunkingConfig | N
     return _BY_KIND.get(doc.kind, DocumentChunker)(counter, config)
 
 
-def chunk_document(doc: Document, counter: TokenCounter, config: ChunkingConfig | None = None) -> list[Chunk]:
-    return chunker_for(doc, counter, config).chunk(doc)
+def chunk_document(doc: Document, counter: TokenCounter, config: ChunkingConfig | None = None,
+                   previous: Unit | None = None) -> list[Chunk]:
+    return chunker_for(doc, counter, config).chunk(doc, previous)
 
 
 __all__ = [

@@ -62,11 +62,12 @@ class BaseChunker:
         return render_unit(unit, prev)
 
     # -- packing ------------------------------------------------------------
-    def chunk(self, doc: Document) -> list[Chunk]:
+    def chunk(self, doc: Document, previous: Unit | None = None) -> list[Chunk]:
+        """Chunks of ``doc``; ``previous`` is the unit before its first when it is a part of a longer document."""
         units = doc.units
         if not units:
             return []
-        rendered = [self.render(u, units[i - 1] if i else None) for i, u in enumerate(units)]
+        rendered = [self.render(u, units[i - 1] if i else previous) for i, u in enumerate(units)]
         counts = self.counter.count_many(rendered)
         budget = self.config.max_tokens
         groups: list[list[_Piece]] = []

@@ -17,8 +17,8 @@ class DocumentChunker(BaseChunker):
     def cut_preference(self, prev: Unit, unit: Unit) -> int:
         return 1 if unit.section != prev.section else 0
 
-    def chunk(self, doc: Document) -> list[Chunk]:
-        chunks = super().chunk(doc)
+    def chunk(self, doc: Document, previous: Unit | None = None) -> list[Chunk]:
+        chunks = super().chunk(doc, previous)
         for chunk in chunks:
             first = doc.units[chunk.unit_start]
             if first.kind != "heading" and first.section:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..types import Chunk, Document
+from ..types import Chunk, Document, Unit
 from .base import BaseChunker, period_of
 
 
 class StoredChunker(BaseChunker):
     """Keeps a chunk text file whole: its content, Tokens, Messages, Période, Participants, Topics."""
 
-    def chunk(self, doc: Document) -> list[Chunk]:
+    def chunk(self, doc: Document, previous: Unit | None = None) -> list[Chunk]:
         header = doc.metadata.get("chunk")
         if not header:
             return super().chunk(doc)

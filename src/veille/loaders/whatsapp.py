@@ -144,9 +144,35 @@ def iter_messages(path: str | os.PathLike, encoding: str | None = None) -> Itera
     Text is decoded and normalised line by line as ``read_file`` does for the
     whole file, so the units equal ``parse(read_file(path).text, …).units``.
     """
+    yield from stream_plan(path, encoding).units()
+
+
+@dataclass
+class StreamPlan:
+    """What the first streamed read of an export decides for the whole file: its codec and date order."""
+
+    path: str | os.PathLike
+    codec: str
+    order: str
+    notes: list[str]
+
+    def lines(self) -> Iterator[Line]:
+        """The file's lines, decoded and normalised one at a time."""
+        return _stream_lines(self.path, self.codec)
+
+    def units(self, lines: Iterable[Line] | None = None) -> Iterator[Unit]:
+        """Units of ``lines`` (default: the file's), as ``parse`` gives them."""
+        return _units(_matched(self.lines() if lines is None else lines), self.order)
+
+
+def stream_plan(path: str | os.PathLike, encoding: str | None = None) -> StreamPlan:
+    """Read ``path`` once for its codec and day/month order (memory does not grow with the file)."""
     codec, tally = _first_pass(path, encoding)
-    order, _ = tally.decide()
-    yield from _units(_matched(_stream_lines(path, codec)), order)
+    order, note = tally.decide()
+    notes = [note] if note else []
+    if tally.impossible:
+        notes.append(f"{tally.impossible} header-like lines with an impossible date kept as message text")
+    return StreamPlan(path, codec, order, notes)
 
 
 # --- day/month order -----------------------------------------------------------------------

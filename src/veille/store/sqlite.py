@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
-from ..types import Chunk, Document
+from ..types import Chunk, Document, Unit
 from .base import Filters, MissingVector, StoredDocument, StoredHit
 from .postings import BM25Ranker, DocumentPostings, Ranked
 from .vectors import DenseIndex
@@ -120,6 +120,14 @@ CREATE INDEX IF NOT EXISTS message_keys_document ON message_keys(document_id, po
 -- The dense index: one unit vector per chunk (float16), keyed by the chunk's row id. The model
 -- that made them is in meta (embedding_model, embedding_dims). Added in schema 5 without a
 -- version change: a file made before has no vectors, and gets them at its next ingest.
+-- The text of a document too large to hold whole (a chat export read as a stream), in parts of
+-- TEXT_PART characters; its ``documents.text`` is empty and its metadata says how many parts.
+CREATE TABLE IF NOT EXISTS document_parts (
+    document_id TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (document_id, part)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vectors (
     id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     vector BLOB NOT NULL
@@ -187,60 +195,27 @@ class SQLiteStore:
         """
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+        with self.writing(doc, fingerprint, replace_id) as writer:
+            writer.add_units(doc.units)
+            writer.add_chunks(doc.units, chunks, postings, vectors)
+            writer.add_message_keys(message_keys or [])
+            writer.add_text(doc.text)
+
+    @contextmanager
+    def writing(self, doc: Document, fingerprint: str, replace_id: str | None = None) -> Iterator["DocumentWriter"]:
+        """A document written in parts (units, chunks, keys, text) in one transaction: all of it or nothing.
+
+        The document's row is written last, from ``doc`` as it stands then: a
+        document read as a stream may learn its participants and report on the way.
+        """
         db = self.db
         db.execute("SAVEPOINT document" if self._batch_size else "BEGIN IMMEDIATE")
         try:
             if replace_id:
                 self._delete(replace_id)
-            doc_id = doc.id
-            db.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (doc_id, doc.source, doc.kind, doc.format, doc.title, doc.language,
-                 doc.date.isoformat(sep=" ") if doc.date else None,
-                 json.dumps(doc.participants, ensure_ascii=False),
-                 json.dumps(doc.metadata, ensure_ascii=False, default=str),
-                 json.dumps(doc.report.as_dict(), ensure_ascii=False),
-                 fingerprint, doc.text, _now()),
-            )
-            db.executemany(
-                "INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(doc_id, i, u.kind, u.author, u.time.isoformat(sep=" ") if u.time else None, u.offset,
-                  u.section, u.start, u.end, u.line_start, u.line_end, u.text,
-                  json.dumps(u.meta, ensure_ascii=False, default=str) if u.meta else None)
-                 for i, u in enumerate(doc.units)],
-            )
-            doc_time = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else None
-            next_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]) + 1
-            rows = []
-            keys = []
-            for n, chunk in enumerate(chunks):
-                rowid = next_id + n
-                first = doc.units[chunk.unit_start] if doc.units else None
-                last = doc.units[chunk.unit_end - 1] if doc.units else None
-                times = _sortable_period(doc, chunk) or (doc_time, doc_time)
-                rows.append((
-                    rowid, doc_id, chunk.index, chunk.text, chunk.context, chunk.unit_start, chunk.unit_end,
-                    chunk.context_start, chunk.tokens, chunk.messages, chunk.period[0], chunk.period[1],
-                    times[0], times[1],
-                    json.dumps(chunk.participants, ensure_ascii=False),
-                    "|" + "|".join(fold(p) for p in chunk.participants) + "|",
-                    json.dumps(chunk.topics, ensure_ascii=False),
-                    "|" + "|".join(fold(t) for t in chunk.topics) + "|",
-                    chunk.section, doc.kind, doc.source,
-                    first.line_start if first else 0, last.line_end if last else 0,
-                ))
-                keys.append((rowid, postings.lengths[n], doc.kind, times[0], times[1], rows[-1][15],
-                             rows[-1][17], doc.source))
-            db.executemany("INSERT INTO chunks VALUES (" + ",".join("?" * 23) + ")", rows)
-            db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
-            db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                           [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
-            if message_keys:
-                db.executemany("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)",
-                               [(key, doc_id, pos) for pos, key in enumerate(k for k in message_keys if k)])
-            if vectors is not None and len(vectors):
-                db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(range(next_id, next_id + len(chunks)),
-                                                                              vectors))
+            writer = DocumentWriter(self, doc)
+            yield writer
+            writer.close(fingerprint)
         except BaseException:
             if self._batch_size:
                 db.execute("ROLLBACK TO document")
@@ -313,13 +288,14 @@ class SQLiteStore:
     def _delete(self, doc_id: str) -> bool:
         db = self.db
         db.execute("DELETE FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
-        db.execute("DELETE FROM postings WHERE base = (SELECT MIN(id) FROM chunks WHERE document_id = ?)", (doc_id,))
+        db.execute("DELETE FROM postings WHERE base IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM vectors WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
         self.dense.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM message_keys WHERE document_id = ?", (doc_id,))
+        db.execute("DELETE FROM document_parts WHERE document_id = ?", (doc_id,))
         return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
     def remove(self, doc_id: str) -> bool:
@@ -384,8 +360,13 @@ class SQLiteStore:
         ) for r in rows]
 
     def document_text(self, doc_id: str) -> str | None:
+        """The document's decoded text (joined from its parts when it was written in parts)."""
         row = self.db.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        parts = [r[0] for r in self.db.execute(
+            "SELECT text FROM document_parts WHERE document_id = ? ORDER BY part", (doc_id,))]
+        return "".join(parts) if parts else row[0]
 
     def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:
         sql = "SELECT * FROM chunks"
@@ -504,15 +485,132 @@ class SQLiteStore:
         self.db.close()
 
 
+#: Characters of a document's text per row of ``document_parts`` (a text written in parts).
+TEXT_PART = 1 << 22
+
+
+class DocumentWriter:
+    """Writes one document's rows inside the store's open transaction (see ``SQLiteStore.writing``).
+
+    Units, chunks and message keys may come in several calls, in order; each
+    call's chunks get their own postings rows (``base`` is the call's first chunk
+    row id). Text given in several parts is kept in ``document_parts``.
+    """
+
+    def __init__(self, store: SQLiteStore, doc: Document) -> None:
+        self.store = store
+        self.db = store.db
+        self.doc = doc
+        self.doc_id = doc.id
+        self.units = 0
+        self.keys = 0
+        self._text_parts: list[str] = []
+        self._parts_written = 0
+
+    def add_units(self, units: list[Unit]) -> None:
+        """The next units of the document (their index follows those already added)."""
+        doc_id, first = self.doc_id, self.units
+        self.db.executemany(
+            "INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(doc_id, first + i, u.kind, u.author, u.time.isoformat(sep=" ") if u.time else None, u.offset,
+              u.section, u.start, u.end, u.line_start, u.line_end, u.text,
+              json.dumps(u.meta, ensure_ascii=False, default=str) if u.meta else None)
+             for i, u in enumerate(units)],
+        )
+        self.units += len(units)
+
+    def add_chunks(self, units: list[Unit], chunks: list[Chunk], postings: DocumentPostings,
+                   vectors: np.ndarray | None = None, first_unit: int = 0) -> None:
+        """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index rows and vectors."""
+        if vectors is not None and len(vectors) != len(chunks):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+        if not chunks:
+            return
+        db, doc = self.db, self.doc
+        doc_time = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else None
+        next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
+        rows = []
+        keys = []
+        for n, chunk in enumerate(chunks):
+            own = units[chunk.unit_start - first_unit:chunk.unit_end - first_unit]
+            times = _sortable_period(own, chunk) or (doc_time, doc_time)
+            who = "|" + "|".join(fold(p) for p in chunk.participants) + "|"
+            topics = "|" + "|".join(fold(t) for t in chunk.topics) + "|"
+            rows.append({
+                "id": next_id + n, "document_id": self.doc_id, "idx": chunk.index, "text": chunk.text,
+                "context": chunk.context, "unit_start": chunk.unit_start, "unit_end": chunk.unit_end,
+                "context_start": chunk.context_start, "tokens": chunk.tokens, "messages": chunk.messages,
+                "period_start": chunk.period[0], "period_end": chunk.period[1],
+                "time_start": times[0], "time_end": times[1],
+                "participants": json.dumps(chunk.participants, ensure_ascii=False), "who": who,
+                "topics": json.dumps(chunk.topics, ensure_ascii=False), "topics_folded": topics,
+                "section": chunk.section, "kind": doc.kind, "source": doc.source,
+                "line_start": own[0].line_start if own else 0, "line_end": own[-1].line_end if own else 0,
+            })
+            keys.append((next_id + n, postings.lengths[n], doc.kind, times[0], times[1], who, topics, doc.source))
+        db.executemany(f"INSERT INTO chunks ({', '.join(_CHUNK_COLUMNS)}) VALUES "
+                       f"({', '.join(':' + c for c in _CHUNK_COLUMNS)})", rows)
+        db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
+        db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
+                       [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
+        if vectors is not None and len(vectors):
+            db.executemany("INSERT INTO vectors VALUES (?, ?)",
+                           _vector_rows(range(next_id, next_id + len(chunks)), vectors))
+
+    def add_message_keys(self, keys: list[str | None]) -> None:
+        """The next units' message keys (None for units without one); positions follow those already added."""
+        present = [k for k in keys if k]
+        self.db.executemany("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)",
+                            [(key, self.doc_id, self.keys + pos) for pos, key in enumerate(present)])
+        self.keys += len(present)
+
+    def add_text(self, text: str) -> None:
+        """The next part of the document's text (a text given whole goes in the document's row)."""
+        self._text_parts.append(text)
+        if sum(len(t) for t in self._text_parts) >= TEXT_PART:
+            self._flush_text()
+
+    def _flush_text(self) -> None:
+        if self._text_parts:
+            self.db.execute("INSERT INTO document_parts VALUES (?, ?, ?)",
+                            (self.doc_id, self._parts_written, "".join(self._text_parts)))
+            self._parts_written += 1
+            self._text_parts = []
+
+    def close(self, fingerprint: str) -> None:
+        """Write the document's row (its text inline, unless it came in parts)."""
+        doc = self.doc
+        if self._parts_written:
+            self._flush_text()
+            text = ""
+            doc.metadata["text_parts"] = self._parts_written
+        else:
+            text = "".join(self._text_parts)
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (self.doc_id, doc.source, doc.kind, doc.format, doc.title, doc.language,
+             doc.date.isoformat(sep=" ") if doc.date else None,
+             json.dumps(doc.participants, ensure_ascii=False),
+             json.dumps(doc.metadata, ensure_ascii=False, default=str),
+             json.dumps(doc.report.as_dict(), ensure_ascii=False),
+             fingerprint, text, _now()),
+        )
+
+
+_CHUNK_COLUMNS = ("id", "document_id", "idx", "text", "context", "unit_start", "unit_end", "context_start", "tokens",
+                  "messages", "period_start", "period_end", "time_start", "time_end", "participants", "who",
+                  "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end")
+
+
 def _vector_rows(rowids: Any, vectors: np.ndarray) -> list[tuple[int, bytes]]:
     """(row id, float16 BLOB) per vector."""
     packed = np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE)
     return [(int(rowid), packed[i].tobytes()) for i, rowid in enumerate(rowids)]
 
 
-def _sortable_period(doc: Document, chunk: Chunk) -> tuple[str, str] | None:
-    """Wall-clock period of a chunk as sortable text (recording offsets are not dates)."""
-    times = [u.time for u in doc.units[chunk.unit_start:chunk.unit_end] if u.time is not None]
+def _sortable_period(units: list[Unit], chunk: Chunk) -> tuple[str, str] | None:
+    """Wall-clock period of a chunk (of its ``units``) as sortable text (recording offsets are not dates)."""
+    times = [u.time for u in units if u.time is not None]
     if times:
         return min(times).strftime("%Y-%m-%d %H:%M"), max(times).strftime("%Y-%m-%d %H:%M")
     if all(p and _DATE.match(p) for p in chunk.period):  # a chunk file's Période

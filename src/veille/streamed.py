@@ -1,0 +1,324 @@
+"""Chat exports too large to hold whole, read as a stream and stored in bounded batches.
+
+A WhatsApp export of a million messages is 130 MB of text; held whole with its
+units, chunks and index terms it took 8 GB. Here it never is: a first read
+decides the codec and the date order, a second computes each message's identity
+(to find a chat already stored, see ``identity.py``) and the text's content id,
+and a third parses, chunks, indexes and stores the messages a window at a time.
+A window closes at the first long silence (a gap that starts a new chunk anyway)
+after ``WINDOW`` messages, so the chunks are those of the whole document; only a
+chat without such a silence for ``MAX_WINDOW`` messages is cut mid-conversation (the
+first chunk after that cut carries no context).
+Topics are scored against the window's chunks instead of the whole document's.
+The document is still stored whole or not at all: one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .chunking import ChunkingConfig
+from .chunking.conversation import ConversationChunker
+from .detect import detect
+from .errors import InputError
+from .identity import MessageKeyer, Overlap, same_conversation
+from .loaders import whatsapp
+from .loaders.base import Line
+from .loaders.common import RAW_EXAMPLES, collapse
+from .pipeline import FileResult, Pipeline
+from .read import decode_bytes
+from .store.sqlite import DocumentWriter, SQLiteStore
+from .types import Document, ParseReport, Unit
+
+#: Files at least this large are streamed when they are chat exports veille can stream (WhatsApp .txt).
+STREAM_BYTES = 32 * 1024 * 1024
+#: Messages per window (a window closes at the next silence after this many).
+WINDOW = 20_000
+#: A window closes at this many messages whatever follows (a chat with no long silence).
+MAX_WINDOW = 100_000
+#: How much of the head is read to tell the format.
+_HEAD_BYTES = 64 * 1024
+#: Message keys looked up in the store at a time.
+_LOOKUP = 2000
+
+
+@dataclass
+class StreamedFile:
+    """A file that ``ingest`` reads as a stream instead of whole."""
+
+    path: Path
+    fingerprint: str
+    known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
+    detection: str
+
+
+def streamable(path: Path, format: str | None) -> str | None:
+    """How a large file was recognised as a chat export that can be streamed, or None."""
+    if format not in (None, whatsapp.name):
+        return None
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        return None  # a zip archive: read through its chat file
+    cut = head.rfind(b"\n")
+    try:
+        text = decode_bytes(head[:cut + 1] if cut > 0 else head, str(path)).text
+    except InputError:
+        return None
+    if format == whatsapp.name:
+        return f"{whatsapp.name} (forced; streamed)"
+    found = detect(text, path.name)
+    if found.format != whatsapp.name:
+        return None
+    return f"{found.format} ({found.confidence:.2f}: {found.reason} in the first {len(head) // 1024} KB; streamed)"
+
+
+def file_fingerprint(path: Path) -> str:
+    """SHA-256 of the file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Shared:
+    """What the new export shares with one stored document: its ranks here, the stored positions' span."""
+
+    ranks: array = field(default_factory=lambda: array("q"))
+    low: int = 1 << 62
+    high: int = -1
+
+
+@dataclass
+class _FirstRead:
+    """What the identity read learned: content id, dates, keyed messages, and which of them are stored."""
+
+    doc_id: str
+    first: object  # datetime | None
+    keyed: int
+    known: np.ndarray  # bool per keyed message: already stored in a document of the same conversation
+    sources: list[str]
+
+
+class ReportBuilder:
+    """A parse report filled one unit at a time (as ``loaders.common.finish`` fills it from all units)."""
+
+    def __init__(self) -> None:
+        self.report = ParseReport()
+        self.authors: dict[str, None] = {}
+        self.first = None
+        self.last = None
+        self.edited = 0
+
+    def add(self, unit: Unit) -> None:
+        r = self.report
+        r.units += 1
+        if unit.kind == "message":
+            r.messages += 1
+        elif unit.kind == "system":
+            r.system += 1
+        elif unit.kind == "raw":
+            r.raw += 1
+            if len(r.raw_examples) < RAW_EXAMPLES:
+                r.raw_examples.append(f"line {unit.line_start}: {collapse(unit.text)[:80]}")
+        if unit.meta.get("attachment"):
+            r.attachments += 1
+        if unit.meta.get("edited"):
+            self.edited += 1
+        if unit.time is not None:
+            self.first = unit.time if self.first is None or unit.time < self.first else self.first
+            self.last = unit.time if self.last is None or unit.time > self.last else self.last
+        if unit.author and unit.kind != "system":
+            self.authors.setdefault(unit.author, None)
+
+    def finish(self, notes: list[str]) -> ParseReport:
+        r = self.report
+        r.authors = list(self.authors)
+        if self.first is not None:
+            r.first, r.last = self.first.strftime("%Y-%m-%d %H:%M"), self.last.strftime("%Y-%m-%d %H:%M")
+        if self.edited:
+            notes.append(f"{self.edited} message{'s' if self.edited > 1 else ''} edited")
+        r.notes.extend(notes)
+        return r
+
+
+class StreamedChat:
+    """Reads, decides, chunks, indexes, embeds and stores one large WhatsApp export."""
+
+    def __init__(self, store: SQLiteStore, pipeline: Pipeline, config: ChunkingConfig,
+                 embed: Callable[[Document, list], np.ndarray] | None = None, window: int | None = None) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.breaks = ConversationChunker(pipeline.counter, config)
+        self.embed = embed
+        self.window = window or WINDOW
+
+    def ingest(self, item: StreamedFile) -> FileResult:
+        shown, source = str(item.path), str(item.path.resolve())
+        try:
+            plan = whatsapp.stream_plan(item.path)
+            first = self._first_read(plan, source)
+        except InputError as exc:
+            return FileResult(shown, "failed", reason=exc.reason)
+        except OSError as exc:
+            return FileResult(shown, "failed", reason=f"cannot read: {exc.strerror or exc}")
+        existing = self.store.has_document(first.doc_id)
+        if existing and existing != source:
+            return FileResult(shown, "duplicate", reason=f"same content as {existing}", document_id=first.doc_id,
+                              format=whatsapp.name, detection=item.detection)
+        skipped = int(first.known.sum())
+        if first.keyed and skipped == first.keyed:
+            left_out = ParseReport(skipped=skipped, notes=[*plan.notes, f"{skipped} messages already stored from "
+                                                            f"{', '.join(first.sources)} left out"])
+            return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
+                              f"{', '.join(first.sources)}", format=whatsapp.name, detection=item.detection,
+                              report=left_out.as_dict())
+        doc = Document(source=source, kind=whatsapp.kind, format=whatsapp.name, text="", date=first.first)
+        doc.__dict__["id"] = first.doc_id  # the content id of the whole text, computed while streaming
+        doc.metadata.update(date_order=plan.order, streamed=True, window=self.window)
+        replace = item.known[0] if item.known else (first.doc_id if existing else None)
+        notes = list(plan.notes)
+        if skipped:
+            notes.append(f"{skipped} messages already stored from {', '.join(first.sources)} left out")
+        try:
+            chunks = self._store(plan, doc, first, item.fingerprint, replace, notes)
+        except InputError as exc:
+            return FileResult(shown, "failed", reason=exc.reason)
+        except OSError as exc:
+            return FileResult(shown, "failed", reason=f"cannot read: {exc.strerror or exc}")
+        doc.report.skipped = skipped
+        return FileResult(shown, "replaced" if item.known else "added", document_id=doc.id, format=doc.format,
+                          detection=item.detection, chunks=chunks, report=doc.report.as_dict())
+
+    # -- the identity read ----------------------------------------------------
+    def _first_read(self, plan: whatsapp.StreamPlan, source: str) -> _FirstRead:
+        """Content id, first time and message keys of the export; which keys a stored chat of it holds."""
+        text_hash = hashlib.sha256()
+        keyer = MessageKeyer()
+        shared: dict[str, _Shared] = {}
+        batch: list[tuple[int, str]] = []
+        keyed, first = 0, None
+
+        def lines() -> Iterator[Line]:
+            for line in plan.lines():
+                text_hash.update((b"\n" if line.number > 1 else b"") + line.text.encode("utf-8", "surrogatepass"))
+                yield line
+
+        def look_up() -> None:
+            found = self.store.shared_messages([k for _, k in batch])
+            rank_of = {k: r for r, k in batch}
+            for doc_id, positions in found.items():
+                entry = shared.setdefault(doc_id, _Shared())
+                entry.ranks.extend(rank_of[k] for k in positions)
+                entry.low = min(entry.low, *positions.values())
+                entry.high = max(entry.high, *positions.values())
+            batch.clear()
+
+        for unit in plan.units(lines()):
+            if unit.time is not None and (first is None or unit.time < first):
+                first = unit.time
+            key = keyer.key(unit)
+            if key is None:
+                continue
+            batch.append((keyed, key))
+            keyed += 1
+            if len(batch) >= _LOOKUP:
+                look_up()
+        if batch:
+            look_up()
+        known = np.zeros(keyed, dtype=bool)
+        sources = []
+        for doc_id, entry in shared.items():
+            overlap = Overlap(new_ranks=list(entry.ranks), new_total=keyed,
+                              stored_total=self.store.count_messages(doc_id),
+                              stored_in_span=self.store.count_messages(doc_id, entry.low, entry.high))
+            if same_conversation(overlap):
+                known[np.frombuffer(entry.ranks, dtype=np.int64)] = True
+                sources.append(self.store.has_document(doc_id) or doc_id)
+        if _ends_with_newline(Path(plan.path), plan.codec):
+            text_hash.update(b"\n")
+        return _FirstRead(text_hash.hexdigest()[:16], first, keyed, known, sorted(sources))
+
+    # -- the storing read -----------------------------------------------------
+    def _store(self, plan: whatsapp.StreamPlan, doc: Document, first: _FirstRead, fingerprint: str,
+               replace: str | None, notes: list[str]) -> int:
+        """Parse again, leave out the stored messages, and store the rest a window at a time; chunks stored."""
+        report = ReportBuilder()
+        keyer = MessageKeyer()
+        stored_chunks = 0
+        with self.store.writing(doc, fingerprint, replace) as writer:
+            def lines() -> Iterator[Line]:
+                for line in plan.lines():
+                    writer.add_text(("\n" if line.number > 1 else "") + line.text)
+                    yield line
+
+            window: list[Unit] = []
+            keys: list[str | None] = []
+            keyed = 0
+            previous: Unit | None = None
+
+            def flush() -> None:
+                nonlocal stored_chunks
+                nonlocal previous
+                stored_chunks += self._store_window(writer, doc, window, keys, stored_chunks, previous)
+                previous = window[-1]
+                window.clear()
+                keys.clear()
+
+            for unit in plan.units(lines()):
+                key = keyer.key(unit)
+                if key is not None:
+                    keyed += 1
+                    if first.known[keyed - 1]:
+                        continue
+                if window and len(window) >= self.window and (
+                        self.breaks.must_break(window[-1], unit) or len(window) >= max(MAX_WINDOW, self.window)):
+                    flush()
+                window.append(unit)
+                keys.append(key)
+                report.add(unit)
+            if window:
+                flush()
+            if _ends_with_newline(Path(plan.path), plan.codec):
+                writer.add_text("\n")
+            doc.report = report.finish(notes)
+            doc.participants = list(doc.report.authors)
+            if not doc.report.units:
+                raise InputError(doc.source, f"{whatsapp.name}: no text found")
+        return stored_chunks
+
+    def _store_window(self, writer: DocumentWriter, doc: Document, units: list[Unit], keys: list[str | None],
+                      chunks_before: int, previous: Unit | None) -> int:
+        """Chunk, index, embed and write one window of units; how many chunks."""
+        first_unit = writer.units
+        part = Document(source=doc.source, kind=doc.kind, format=doc.format, text="", units=units, date=doc.date)
+        part.__dict__["id"] = doc.id
+        chunks = self.pipeline.chunk(part, previous)
+        for chunk in chunks:
+            chunk.unit_start += first_unit
+            chunk.unit_end += first_unit
+            if chunk.context_start is not None:
+                chunk.context_start += first_unit
+            chunk.index += chunks_before
+        postings = self.pipeline.index_terms(chunks)
+        vectors = self.embed(doc, chunks) if self.embed is not None else None
+        writer.add_units(units)
+        writer.add_chunks(units, chunks, postings, vectors, first_unit=first_unit)
+        writer.add_message_keys(keys)
+        return len(chunks)
+
+
+def _ends_with_newline(path: Path, codec: str) -> bool:
+    """Whether the file's last character is a line end (the decoded text then ends with a newline)."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 8))
+        tail = handle.read()
+    return tail.endswith(("\n".encode(codec.replace("-sig", "")), "\r".encode(codec.replace("-sig", ""))))
