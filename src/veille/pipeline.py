@@ -6,6 +6,7 @@ It runs in the ingest's worker processes as well as in the calling one; ``Knowle
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -36,6 +37,11 @@ _UNSUPPORTED_SUFFIXES = {
     ".pptx": "PowerPoint", ".epub": "EPUB", ".gz": "gzip archive",
     ".sqlite": "SQLite database", ".db": "database",
 }
+
+#: Topics are scored against at most this many chunks of a document at a time (memory stays bounded
+#: for a document of a hundred megabytes; a document of up to ~3 MB of text is scored as a whole).
+TOPIC_WINDOW = 500
+
 
 @dataclass
 class FileResult:
@@ -142,6 +148,7 @@ class Pipeline:
             raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
         if not doc.units:
             raise InputError(name, f"{loader.name}: no text found")
+        split_long_units(doc)
         if decoded.repaired:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
         doc.metadata.setdefault("encoding", decoded.encoding)
@@ -162,8 +169,10 @@ class Pipeline:
         if not keeps_header:
             if self._topics is None:
                 self._topics = TopicExtractor(default_analyzer())
-            for chunk, topics in zip(chunks, self._topics.for_texts([c.text for c in chunks])):
-                chunk.topics = chunk.topics or topics
+            for start in range(0, len(chunks), TOPIC_WINDOW):  # scored against the window's chunks
+                window = chunks[start:start + TOPIC_WINDOW]
+                for chunk, topics in zip(window, self._topics.for_texts([c.text for c in window])):
+                    chunk.topics = chunk.topics or topics
         for chunk in chunks:
             chunk.source = doc.source
         return chunks
@@ -171,7 +180,7 @@ class Pipeline:
     def index_terms(self, chunks: list[Chunk]) -> DocumentPostings:
         """What the lexical index stores: the terms of each chunk's own text (not its context)."""
         analyzer = default_analyzer()
-        return build_postings([analyzer.index_terms(c.text) for c in chunks])
+        return build_postings(analyzer.index_terms(c.text) for c in chunks)
 
 
 @dataclass
@@ -208,6 +217,48 @@ def prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path
     except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
         return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
     return prepared
+
+
+#: A paragraph longer than this (characters) is kept as several units, cut at sentence ends.
+LONG_UNIT = 8000
+_SENTENCE_END = re.compile(r"[.!?…»][\s\u00a0]+")
+
+
+def split_long_units(doc: Document, limit: int = LONG_UNIT) -> None:
+    """Cut paragraphs and raw lines over ``limit`` characters into units of at most ``limit``, at sentence ends
+    (else at a space), so that a text with no paragraph breaks (a 100 MB line) is cited and chunked piece by piece.
+
+    A piece keeps its paragraph's lines; its offsets are its place in the paragraph's text (exact when the
+    loader did not fold the paragraph's white space). Messages and transcript sentences are left whole.
+    """
+    if not any(len(u.text) > limit and u.kind in ("paragraph", "raw") for u in doc.units):
+        return
+    units: list[Unit] = []
+    cut = 0
+    for unit in doc.units:
+        if len(unit.text) <= limit or unit.kind not in ("paragraph", "raw"):
+            units.append(unit)
+            continue
+        text, pos, part = unit.text, 0, 0
+        while pos < len(text):
+            end = min(len(text), pos + limit)
+            if end < len(text):
+                ends = [m.end() for m in _SENTENCE_END.finditer(text, pos + limit // 2, end)]
+                end = ends[-1] if ends else (text.rfind(" ", pos + limit // 2, end) + 1 or end)
+            piece = text[pos:end].strip()
+            if piece:
+                units.append(Unit(text=piece, kind=unit.kind, author=unit.author, time=unit.time,
+                                  offset=unit.offset, section=unit.section,
+                                  start=min(unit.start + pos, unit.end), end=min(unit.start + end, unit.end),
+                                  line_start=unit.line_start, line_end=unit.line_end,
+                                  meta={**unit.meta, "part": part}))
+                part += 1
+            pos = end
+        cut += 1
+    doc.units = units
+    doc.report.units = len(units)
+    doc.report.notes.append(f"{cut} paragraph{'s' if cut > 1 else ''} over {limit:,} characters cut at sentence "
+                            "ends into several units")
 
 
 def _attach_archive(doc: Document, archive: ArchiveText) -> None:

@@ -224,7 +224,7 @@ def render_unit(unit: Unit, prev: Unit | None = None) -> str:
         return f"{prefix}({unit.text})" if prefix else f"({unit.text})"
     if unit.author:
         return f"{prefix}{unit.author} : {unit.text}"
-    return f"{prefix}{unit.text}"
+    return f"{prefix}{unit.text}" if prefix else unit.text  # no copy of a long paragraph
 
 
 def format_time(moment: datetime) -> str:

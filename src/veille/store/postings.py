@@ -11,7 +11,9 @@ which made common words slow.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,17 +33,20 @@ class DocumentPostings:
     lengths: list[int]  # terms per chunk, in chunk order
 
 
-def build_postings(chunk_terms: list[list[str]]) -> DocumentPostings:
-    """Postings of one document from the terms of each of its chunks."""
-    by_term: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+def build_postings(chunk_terms: Iterable[list[str]]) -> DocumentPostings:
+    """Postings of one document from the terms of each of its chunks (a list, or a generator: one chunk's
+    terms held at a time, the postings in machine-word arrays)."""
+    by_term: dict[str, tuple[array, array]] = defaultdict(lambda: (array("I"), array("H")))
+    lengths = []
     for index, terms in enumerate(chunk_terms):
+        lengths.append(len(terms))
         for term, tf in Counter(terms).items():
             entry = by_term[term]
             entry[0].append(index)
             entry[1].append(min(tf, 65535))
-    rows = [(term, np.array(idx, _IDX).tobytes(), np.array(tfs, _TF).tobytes())
-            for term, (idx, tfs) in by_term.items()]
-    return DocumentPostings(rows, [len(t) for t in chunk_terms])
+    rows = [(term, np.frombuffer(idx, dtype=np.uint32).astype(_IDX).tobytes(),
+             np.frombuffer(tfs, dtype=np.uint16).astype(_TF).tobytes()) for term, (idx, tfs) in by_term.items()]
+    return DocumentPostings(rows, lengths)
 
 
 @dataclass
