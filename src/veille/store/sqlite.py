@@ -505,6 +505,7 @@ class DocumentWriter:
         self.units = 0
         self.keys = 0
         self._text_parts: list[str] = []
+        self._text_length = 0
         self._parts_written = 0
 
     def add_units(self, units: list[Unit]) -> None:
@@ -567,7 +568,8 @@ class DocumentWriter:
     def add_text(self, text: str) -> None:
         """The next part of the document's text (a text given whole goes in the document's row)."""
         self._text_parts.append(text)
-        if sum(len(t) for t in self._text_parts) >= TEXT_PART:
+        self._text_length += len(text)
+        if self._text_length >= TEXT_PART:
             self._flush_text()
 
     def _flush_text(self) -> None:
@@ -575,7 +577,7 @@ class DocumentWriter:
             self.db.execute("INSERT INTO document_parts VALUES (?, ?, ?)",
                             (self.doc_id, self._parts_written, "".join(self._text_parts)))
             self._parts_written += 1
-            self._text_parts = []
+            self._text_parts, self._text_length = [], 0
 
     def close(self, fingerprint: str) -> None:
         """Write the document's row (its text inline, unless it came in parts)."""
