@@ -261,7 +261,7 @@ class KnowledgeBase:
                 streamed = self._streamed(path, format)
                 if streamed is not None:
                     return streamed
-            data = path.read_bytes()
+            data = path.read_bytes() if size < self.stream_bytes else _read_large(path, size)
         except OSError as exc:
             return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
         fingerprint = hashlib.sha256(data).hexdigest()
@@ -506,6 +506,15 @@ def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]
             yield path
         else:
             report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
+
+
+def _read_large(path: Path, size: int) -> bytearray:
+    """A large file's bytes in a buffer the parser empties once it has decoded them (not held twice)."""
+    data = bytearray(size)
+    with open(path, "rb") as handle:
+        got = handle.readinto(data)
+    del data[got:]
+    return data
 
 
 _PAGE_ASSETS = re.compile(r"(.+)_(?:files|fichiers)$")

@@ -132,6 +132,9 @@ class Pipeline:
         """
         archive = read_chat_archive(data, name, self.max_bytes) if is_zip(data) else None
         decoded = decode_bytes(archive.data if archive else data, name)
+        size = len(data)
+        if isinstance(data, bytearray):
+            data.clear()  # a large file's bytes, handed over to be freed once decoded
         text = decoded.text
         if format:
             loader = get_loader(format)
@@ -153,7 +156,7 @@ class Pipeline:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
         doc.metadata.setdefault("encoding", decoded.encoding)
         if doc.format == "html":
-            doc.metadata["html_bytes"] = len(data)
+            doc.metadata["html_bytes"] = size
         if archive:
             _attach_archive(doc, archive)
             detection += f"; {archive.member!r} inside the zip archive"

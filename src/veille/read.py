@@ -67,7 +67,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedTe
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> DecodedText:
     """Decode bytes (UTF-8/16/32 with or without BOM, cp1252) and normalise them."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies a large file
         raise InputError(name, "empty file")
     text, encoding = _decode(data, name)
     text, repaired = repair_mojibake(text)

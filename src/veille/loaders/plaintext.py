@@ -27,7 +27,8 @@ def parse(text: str, source: str) -> Document:
     units: list[Unit] = []
     title: str | None = None
     for n, block in enumerate(blocks(split_lines(text))):
-        head = block[0].text.strip()
+        first = block[0].text
+        head = first.strip() if len(first) <= 4 * TITLE_MAX_CHARS else first[:4 * TITLE_MAX_CHARS]  # no copy
         if n == 0 and len(head) <= TITLE_MAX_CHARS and not head.endswith((".", ",", ";", ":")):
             title = collapse(head)
             if len(block) == 1:

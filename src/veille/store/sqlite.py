@@ -487,6 +487,8 @@ class SQLiteStore:
 
 #: Characters of a document's text per row of ``document_parts`` (a text written in parts).
 TEXT_PART = 1 << 22
+#: Chunk rows built and inserted at a time.
+_CHUNK_ROWS = 2000
 
 
 class DocumentWriter:
@@ -525,8 +527,22 @@ class DocumentWriter:
         """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index rows and vectors."""
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+        if len(chunks) > _CHUNK_ROWS:  # rows built a slice at a time (a long document has tens of thousands)
+            lengths = postings.lengths
+            next_id = min(  # slices get consecutive row ids: the postings' base is the first one
+                self._add_chunk_rows(units, chunks[start:start + _CHUNK_ROWS], lengths[start:start + _CHUNK_ROWS],
+                                     None if vectors is None else vectors[start:start + _CHUNK_ROWS], first_unit)
+                for start in range(0, len(chunks), _CHUNK_ROWS))
+        else:
+            next_id = self._add_chunk_rows(units, chunks, postings.lengths, vectors, first_unit)
+        self.db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
+                            [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
+
+    def _add_chunk_rows(self, units: list[Unit], chunks: list[Chunk], lengths: list[int],
+                        vectors: np.ndarray | None, first_unit: int) -> int:
+        """Rows of chunks, their filter keys and vectors; the first chunk's row id."""
         if not chunks:
-            return
+            return 0
         db, doc = self.db, self.doc
         doc_time = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else None
         next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
@@ -548,15 +564,14 @@ class DocumentWriter:
                 "section": chunk.section, "kind": doc.kind, "source": doc.source,
                 "line_start": own[0].line_start if own else 0, "line_end": own[-1].line_end if own else 0,
             })
-            keys.append((next_id + n, postings.lengths[n], doc.kind, times[0], times[1], who, topics, doc.source))
+            keys.append((next_id + n, lengths[n], doc.kind, times[0], times[1], who, topics, doc.source))
         db.executemany(f"INSERT INTO chunks ({', '.join(_CHUNK_COLUMNS)}) VALUES "
                        f"({', '.join(':' + c for c in _CHUNK_COLUMNS)})", rows)
         db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
-        db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                       [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
         if vectors is not None and len(vectors):
             db.executemany("INSERT INTO vectors VALUES (?, ?)",
                            _vector_rows(range(next_id, next_id + len(chunks)), vectors))
+        return next_id
 
     def add_message_keys(self, keys: list[str | None]) -> None:
         """The next units' message keys (None for units without one); positions follow those already added."""
@@ -566,7 +581,11 @@ class DocumentWriter:
         self.keys += len(present)
 
     def add_text(self, text: str) -> None:
-        """The next part of the document's text (a text given whole goes in the document's row)."""
+        """The next part of the document's text (a text given whole goes in the document's row, unless long)."""
+        if len(text) > TEXT_PART:  # written a slice at a time: never encoded whole for SQLite
+            for start in range(0, len(text), TEXT_PART):
+                self.add_text(text[start:start + TEXT_PART])
+            return
         self._text_parts.append(text)
         self._text_length += len(text)
         if self._text_length >= TEXT_PART:
