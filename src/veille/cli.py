@@ -13,8 +13,9 @@ from . import __version__
 from .chunking import render_chunk
 from .errors import VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
-from .kb import IngestProgress, IngestReport, KnowledgeBase
+from .kb import IngestProgress, IngestReport, KnowledgeBase, Resolved
 from .loaders import LOADERS
+from .names import printable
 from .search import HIGHLIGHT, MODES
 from .text.tokens import COUNTERS
 
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int, help="chunk budget in tokens (default 400)")
     p.add_argument("--overlap", type=int, help="overlap carried between chunks, in tokens (default 60)")
     p.add_argument("--silence", type=float, help="minutes of silence that start a new chat chunk (default 120)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave out files and folders matching this pattern, against the path relative to the "
+                        "folder given and against the name (repeatable; e.g. '*.log', 'drafts/*')")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show embedding progress on stderr (default: when stderr is a terminal)")
@@ -83,9 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = sub.add_parser("remove", help="delete a document and everything derived from it",
-                       description="Delete documents (by id, id prefix or source path) with their units, "
-                                   "chunks and index entries.")
+                       description="Delete documents (by id, id prefix of at least 6 characters, or source "
+                                   "path; an export's path removes its conversations) with their units, chunks "
+                                   "and index entries. An id prefix that several documents share lists them "
+                                   "and removes nothing unless --yes is given (or you confirm on a terminal).")
     p.add_argument("documents", nargs="+", help="document ids, id prefixes or source paths")
+    p.add_argument("-y", "--yes", action="store_true",
+                   help="remove every document an id prefix matches, without asking")
 
     p = sub.add_parser("eval", help="score each search mode on a BEIR-layout test set",
                        description="Ingest a BEIR-layout set (corpus.jsonl, queries.jsonl, qrels.tsv) through the "
@@ -129,7 +137,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         show = sys.stderr.isatty() if args.progress is None else args.progress
         bar = ProgressBar(sys.stderr) if show and kb.embedder is not None else None
         try:
-            report = kb.ingest(args.paths, format=args.format, progress=bar)
+            report = kb.ingest(args.paths, format=args.format, progress=bar, exclude=args.exclude)
         finally:
             if bar is not None:
                 bar.close()
@@ -181,9 +189,9 @@ def _duration(seconds: float) -> str:
 def _print_report(report: IngestReport) -> None:
     for f in report.files:
         if f.failed:
-            print(f"✗ {f.path}: {f.reason}", file=sys.stderr)
+            print(f"✗ {printable(f.path)}: {f.reason}", file=sys.stderr)
             continue
-        line = f"{_STATUS[f.status]} {f.path}"
+        line = f"{_STATUS[f.status]} {printable(f.path)}"
         if f.status in ("added", "replaced"):
             line += f"  [{f.format}] {_describe(f.report)}, {f.chunks} chunks"
             print(line)
@@ -193,7 +201,8 @@ def _print_report(report: IngestReport) -> None:
         if f.reason:
             line += f"  ({f.reason})"
         print(line)
-    counts = ", ".join(f"{report.count(s)} {s}" for s in _STATUS if report.count(s))
+    counts = ", ".join([*(f"{report.count(s)} {s}" for s in _STATUS if report.count(s)),
+                        *([f"{report.excluded} excluded"] if report.excluded else [])])
     failed = len(report.failed)
     embedded = f"; {report.embedded} chunks embedded" if report.embedded else ""
     print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}{embedded}")
@@ -215,7 +224,7 @@ def _describe(r: dict) -> str:
     return ", ".join(parts)
 
 
-_STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡"}
+_STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡", "skipped": "-"}
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -237,9 +246,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             while HIGHLIGHT[0] in snippet:
                 snippet = snippet.replace(HIGHLIGHT[0], "\033[0m", 1).replace(HIGHLIGHT[0], "\033[1m", 1)
         found_by = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
-        print(f"\n{n}. [{hit.kind}] {hit.title or os.path.basename(hit.source)}  (score {hit.score:.3g}; {found_by})")
+        print(f"\n{n}. [{hit.kind}] {printable(hit.title or os.path.basename(hit.source))}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
-        print(f"   ↳ {hit.citation}")
+        print(f"   ↳ {printable(hit.citation)}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
@@ -259,7 +268,7 @@ def cmd_chunks(args: argparse.Namespace) -> int:
                 print(render_chunk(chunk))
             shown += 1
     if args.document and not shown:
-        print(f"no document matches {args.document!r}", file=sys.stderr)
+        print(f"no document matches '{printable(args.document)}'", file=sys.stderr)
         return 1
     return 0
 
@@ -295,8 +304,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 0
     for d in docs:
         people = f"  ({', '.join(d.participants[:4])}{'…' if len(d.participants) > 4 else ''})" if d.participants else ""
-        print(f"{d.id[:12]}  {d.kind:<10} {d.units:>5} units {d.chunks:>4} chunks  {d.title or d.source}{people}")
-        print(f"              {d.source}")
+        print(f"{d.id[:12]}  {d.kind:<10} {d.units:>5} units {d.chunks:>4} chunks  "
+              f"{printable(d.title or d.source)}{printable(people)}")
+        print(f"              {printable(d.source)}")
     print(f"{len(docs)} document(s)")
     return 0
 
@@ -305,14 +315,29 @@ def cmd_remove(args: argparse.Namespace) -> int:
     status = 0
     with _open(args) as kb:
         for ref in args.documents:
-            removed = kb.remove(ref)
-            if removed:
-                for doc_id in removed:
-                    print(f"removed {doc_id}")
-            else:
-                print(f"✗ {ref}: no such document", file=sys.stderr)
+            found = kb.resolve(ref)
+            if not found.documents:
+                print(f"✗ {printable(ref)}: no such document", file=sys.stderr)
                 status = 1
+                continue
+            if found.ambiguous and not args.yes and not _confirm(found):
+                status = 1
+                continue
+            for doc_id in kb.remove(ref, several=True):
+                print(f"removed {doc_id}")
     return status
+
+
+def _confirm(found: Resolved) -> bool:
+    """List the documents an id prefix matches; ask on a terminal, refuse otherwise."""
+    print(f"'{printable(found.ref)}' is the start of {len(found.documents)} document ids:", file=sys.stderr)
+    for doc_id, source in found.documents:
+        print(f"  {doc_id}  {printable(source)}", file=sys.stderr)
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        print(f"remove all {len(found.documents)}? [y/N] ", end="", file=sys.stderr, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    print("✗ nothing removed: give more of the id, or --yes to remove them all", file=sys.stderr)
+    return False
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -14,3 +14,13 @@ class InputError(VeilleError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class AmbiguousReference(VeilleError):
+    """An id prefix that matches several documents, where one was meant (``remove`` refuses it)."""
+
+    def __init__(self, ref: str, ids: list[str]) -> None:
+        super().__init__(f"{ref!r} is the start of {len(ids)} document ids ({', '.join(ids[:5])}"
+                         f"{', …' if len(ids) > 5 else ''}); give more of the id, or ask for them all")
+        self.ref = ref
+        self.ids = ids

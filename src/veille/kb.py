@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ import numpy as np
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
-from .errors import InputError, VeilleError
+from .errors import AmbiguousReference, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .ingest_embedding import (
@@ -30,6 +29,7 @@ from .ingest_embedding import (
     Tracker,
 )
 from .loaders import slack
+from .names import as_text, source_path
 from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
 from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
@@ -37,11 +37,12 @@ from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import Chunk, Document, Hit
+from .walk import read_file, walk
 
-__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase"]
+__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
 
-_SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-
+#: an id prefix shorter than this matches nothing: too many ids would share it
+MIN_ID_PREFIX = 6
 
 @dataclass
 class IngestReport:
@@ -50,6 +51,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     mode: str = ""  # the knowledge base's search mode, as stats()["mode"] says it
     embedded: int = 0  # chunks embedded by this ingest (older chunks without a vector included)
+    excluded: int = 0  # files and folders left out by an exclude pattern
 
     @property
     def ok(self) -> bool:
@@ -67,9 +69,29 @@ class IngestReport:
             "ok": self.ok,
             "mode": self.mode,
             "embedded": self.embedded,
-            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")},
+            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "skipped",
+                                                  "failed")},
+            "excluded": self.excluded,
             "files": [f.as_dict() for f in self.files],
         }
+
+
+@dataclass
+class Resolved:
+    """The documents a reference (an id, an id prefix, a source path, an export's path) names."""
+
+    ref: str
+    documents: list[tuple[str, str]]  # (id, source), by source
+    by_prefix: bool = False  # matched as the start of an id, not exactly
+
+    @property
+    def ids(self) -> list[str]:
+        return [doc_id for doc_id, _ in self.documents]
+
+    @property
+    def ambiguous(self) -> bool:
+        """An id prefix shared by several documents: which one was meant is unclear."""
+        return self.by_prefix and len(self.documents) > 1
 
 
 class KnowledgeBase:
@@ -144,8 +166,13 @@ class KnowledgeBase:
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None,
-               progress: ProgressCallback | None = None) -> IngestReport:
+               progress: ProgressCallback | None = None, exclude: Iterable[str] = ()) -> IngestReport:
         """Ingest files and folders; a bad file is reported and the batch goes on.
+
+        ``exclude``: glob patterns of files and folders to leave out, matched
+        against the path relative to each folder given and against the name.
+        Special files (FIFOs, sockets, devices) and symbolic link loops are
+        reported as skipped, never opened.
 
         With embeddings on, each document's chunks are embedded before it is
         stored (its vectors stored with it, or nothing), and chunks stored
@@ -156,9 +183,10 @@ class KnowledgeBase:
             paths = [paths]
         if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
-        report = IngestReport(mode=self.mode)
+        found = walk(paths, list(exclude))
+        report = IngestReport(mode=self.mode, files=found.problems, excluded=found.excluded)
         own = self._own_files()
-        files = [p for p in _expand(paths, report) if p.resolve() not in own]
+        files = [p for p in found.items if Path(os.path.realpath(p)) not in own]
         tracker = Tracker(len(files) + len(report.files), progress)
         tracker.files_done = len(report.files)
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
@@ -245,17 +273,13 @@ class KnowledgeBase:
         if path.is_dir():
             return self._read_folder(path)
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                return FileResult(str(path), "failed",
-                                  reason=f"over the size limit ({size:,} bytes > {self.max_bytes:,})")
-            data = path.read_bytes()
-        except OSError as exc:
-            return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+            data = read_file(path, self.max_bytes)
+        except InputError as exc:
+            return FileResult(exc.path, "failed", reason=exc.reason)
         fingerprint = hashlib.sha256(data).hexdigest()
-        known = self.store.find_source(str(path.resolve()))
+        known = self.store.find_source(source_path(path))
         if known and known[1] == fingerprint:
-            return FileResult(str(path), "unchanged", document_id=known[0])
+            return FileResult(as_text(path), "unchanged", document_id=known[0])
         return data, fingerprint, known
 
     def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
@@ -411,17 +435,23 @@ class KnowledgeBase:
             for chunk, _ in self.store.chunks():
                 yield chunk
             return
-        for doc_id in self._resolve(document):
+        for doc_id in self.resolve(document).ids:
             for chunk, _ in self.store.chunks(doc_id):
                 yield chunk
 
     def documents(self) -> list[StoredDocument]:
         return self.store.documents()
 
-    def remove(self, document: str) -> list[str]:
-        """Delete documents (by id, id prefix or source path) and all derived from them."""
-        removed = [d for d in self._resolve(document) if self.store.remove(d)]
-        return removed
+    def remove(self, document: str, *, several: bool = False) -> list[str]:
+        """Delete documents (by id, id prefix or source path) and all derived from them; the ids removed.
+
+        An export's path removes its conversations. An id prefix that several
+        documents share raises AmbiguousReference unless ``several`` is true.
+        """
+        found = self.resolve(document)
+        if found.ambiguous and not several:
+            raise AmbiguousReference(document, found.ids)
+        return [d for d in found.ids if self.store.remove(d)]
 
     def stats(self) -> dict[str, Any]:
         stats = self.store.stats()
@@ -443,45 +473,15 @@ class KnowledgeBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _resolve(self, ref: str) -> list[str]:
-        ids = self.store.resolve(ref)
-        if not ids and os.path.exists(ref):
-            ids = self.store.resolve(str(Path(ref).resolve()))
-        return ids
-
-
-def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
-    """Files named, and the files of folders named (hidden ones skipped), in a stable order.
-
-    A folder holding a Slack export, or a Messenger/Instagram conversation in
-    parts, is one item: the export is read as a whole. The assets folder a
-    browser saves beside a page (``page_files/`` next to ``page.html``) is not
-    a source: its scripts, styles and images are left out.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, files))
-                if folder_kind(Path(root), files):
-                    dirs[:] = []
-                    yield Path(root)
-                    continue
-                for name in sorted(files):
-                    if not name.startswith(".") and name not in _SKIPPED_NAMES:
-                        yield Path(root) / name
-        elif path.exists():
-            yield path
-        else:
-            report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
-
-
-_PAGE_ASSETS = re.compile(r"(.+)_(?:files|fichiers)$")
-
-
-def _page_assets(folder: str, files: list[str]) -> bool:
-    """Whether ``folder`` is the assets folder a browser saved beside a page of ``files``."""
-    match = _PAGE_ASSETS.match(folder)
-    return bool(match) and any(f"{match.group(1)}{suffix}" in files for suffix in (".html", ".htm", ".xhtml"))
-
+    def resolve(self, ref: str) -> Resolved:
+        """The documents ``ref`` names: an id or a source exactly, a path on disk (an export's: its
+        conversations), else the documents whose id starts with ``ref`` (at least 6 characters)."""
+        text = as_text(ref)
+        by_prefix = False
+        ids = self.store.resolve(text)
+        if not ids and os.path.lexists(ref):
+            ids = self.store.resolve(source_path(Path(ref)))
+        if not ids and len(text) >= MIN_ID_PREFIX:
+            ids, by_prefix = self.store.match_prefix(text), True
+        return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
 

@@ -103,6 +103,12 @@ class Store(Protocol):
     def remove(self, doc_id: str) -> bool:
         """Delete a document and all that derives from it."""
 
+    def resolve(self, ref: str) -> list[str]:
+        """Ids of the documents with this id or source path, or the conversations of this export, exactly."""
+
+    def match_prefix(self, prefix: str) -> list[str]:
+        """Ids of the documents whose id starts with ``prefix``, compared as plain text."""
+
     def documents(self) -> list[StoredDocument]: ...
 
     def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:

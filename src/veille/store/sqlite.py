@@ -363,12 +363,18 @@ class SQLiteStore:
         return row[0] if row else None
 
     def resolve(self, ref: str) -> list[str]:
-        """Document ids matching an id, an id prefix, a source path or an export holding several documents."""
+        """Document ids matching an id, a source path or an export holding several documents, exactly."""
         rows = self.db.execute(
-            "SELECT id FROM documents WHERE id = ? OR source = ? OR (length(?) >= 6 AND id LIKE ? || '%')"
-            " OR substr(source, 1, length(?) + 1) = ? || '#'",  # the conversations of an export
-            (ref, ref, ref, ref, ref, ref),
+            "SELECT id FROM documents WHERE id = ? OR source = ?"
+            " OR substr(source, 1, length(?) + 1) = ? || '#' ORDER BY source, id",  # the conversations of an export
+            (ref, ref, ref, ref),
         ).fetchall()
+        return [r[0] for r in rows]
+
+    def match_prefix(self, prefix: str) -> list[str]:
+        """Ids of the documents whose id starts with ``prefix`` (compared as text: no wildcard, no LIKE)."""
+        rows = self.db.execute("SELECT id FROM documents WHERE substr(id, 1, length(?)) = ? ORDER BY source, id",
+                               (prefix, prefix)).fetchall()
         return [r[0] for r in rows]
 
     def documents(self) -> list[StoredDocument]:
