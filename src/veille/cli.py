@@ -4,26 +4,71 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 from . import __version__
-from .chunking import render_chunk
-from .errors import VeilleError
+from .chunking import ChunkingConfig, render_chunk
+from .embed import QUERY_MAX_CHARS, query_for_model
+from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
 from .kb import IngestProgress, IngestReport, KnowledgeBase, Resolved
 from .loaders import LOADERS
 from .names import printable
 from .search import HIGHLIGHT, MODES
+from .store.base import date_bound
 from .text.tokens import COUNTERS
 
 DEFAULT_DB = "veille.db"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors as ``veille: --since: 'foo' is not a date (…)`` (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"veille: {message.removeprefix('argument ')}\n")
+
+
+def _number(kind: Callable[[str], Any], what: str, least: float, above: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` at least (or above) ``least``."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < least or (above and value == least):
+            raise argparse.ArgumentTypeError(f"'{printable(text)}' is not {what}")
+        return value
+    return parse
+
+
+def _date(text: str) -> str:
+    try:
+        date_bound(text, end=False)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(printable(str(exc))) from None
+    return text
+
+
+def _utf8(text: str) -> str:
+    """Text from the command line; bytes that are not UTF-8 (a latin-1 terminal) are refused by name."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"'{printable(text)}' is not UTF-8 text (set the terminal to UTF-8)") \
+            from None
+    return text
+
+
+_WEIGHT = _number(float, "a weight (a number, 0 or more)", 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veille",
         description="French-first, local-first knowledge base: ingest chats, transcripts, articles and posts; "
                     "search them in French.",
@@ -43,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=sorted([*LOADERS, "slack"]), help="skip detection and use this loader")
     p.add_argument("--tokens", dest="token_counter", choices=sorted(COUNTERS),
                    help="token counter (default cl100k; chars4 is the ceil(characters/4) estimate)")
-    p.add_argument("--max-tokens", type=int, help="chunk budget in tokens (default 400)")
-    p.add_argument("--overlap", type=int, help="overlap carried between chunks, in tokens (default 60)")
-    p.add_argument("--silence", type=float, help="minutes of silence that start a new chat chunk (default 120)")
+    p.add_argument("--max-tokens", type=_number(int, "a chunk budget (a whole number of tokens, 16 or more)", 16),
+                   help="chunk budget in tokens (default 400)")
+    p.add_argument("--overlap", type=_number(int, "an overlap (a whole number of tokens, 0 or more)", 0),
+                   help="overlap carried between chunks, in tokens, below the budget (default 60)")
+    p.add_argument("--silence", type=_number(float, "a number of minutes above 0", 0, above=True),
+                   help="minutes of silence that start a new chat chunk (default 120)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="leave out files and folders matching this pattern, against the path relative to the "
                         "folder given and against the name (repeatable; e.g. '*.log', 'drafts/*')")
@@ -57,30 +105,36 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Hybrid search (BM25 with the French analyser and multilingual-e5-small "
                                    "embeddings, fused by reciprocal rank) when the embedding model is installed, "
                                    "BM25 alone otherwise; filters apply inside each ranker, before its top k.")
-    p.add_argument("query", help="words to look for")
-    p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("query", type=_utf8,
+                   help=f"words to look for (the embedding model reads the first {QUERY_MAX_CHARS} characters)")
+    p.add_argument("-k", type=_number(int, "a number of results (a whole number, 1 or more)", 1), default=5,
+                   help="number of results (default 5)")
     p.add_argument("--mode", choices=MODES,
                    help="lexical (BM25), dense (embeddings) or hybrid (both fused); default hybrid when the "
                         "embedding model is installed, else lexical")
-    p.add_argument("--lexical-weight", type=float, help="weight of the BM25 ranking in the fusion (default 1)")
-    p.add_argument("--dense-weight", type=float, help="weight of the dense ranking in the fusion (default 1)")
+    p.add_argument("--lexical-weight", type=_WEIGHT, help="weight of the BM25 ranking in the fusion (default 1)")
+    p.add_argument("--dense-weight", type=_WEIGHT, help="weight of the dense ranking in the fusion (default 1)")
     p.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
                    help="leave out chunks that overlap or repeat a better hit of the same document "
                         "(default: on in dense and hybrid modes)")
     p.add_argument("--kind", choices=["chat", "transcript", "article", "post", "chunk", "text"],
                    help="only this kind of document")
-    p.add_argument("--who", help="only chunks where this participant speaks")
-    p.add_argument("--since", help="only chunks at or after this date (YYYY-MM-DD[ HH:MM])")
-    p.add_argument("--until", help="only chunks at or before this date (YYYY-MM-DD[ HH:MM])")
-    p.add_argument("--source", help="only documents whose path contains this text")
-    p.add_argument("--topic", help="only chunks with this topic")
+    p.add_argument("--who", type=_utf8, help="only chunks where this participant speaks")
+    p.add_argument("--since", type=_date,
+                   help="only chunks at or after this date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM); "
+                        "chunks without a date are left out, and counted")
+    p.add_argument("--until", type=_date, help="only chunks at or before this date (same forms; a day, month or "
+                                               "year given is included whole)")
+    p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
+    p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
     p.add_argument("--json", action="store_true", help="print results as JSON")
 
     p = sub.add_parser("chunks", help="print stored chunks in the chunk text format or as JSONL",
                        description="Print chunks in the chunk text format (or JSONL with --format jsonl).")
     p.add_argument("document", nargs="?", help="document id, id prefix or source path (default: all)")
     p.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format")
-    p.add_argument("--limit", type=int, help="print at most this many chunks")
+    p.add_argument("--limit", type=_number(int, "a number of chunks (a whole number, 0 or more)", 0),
+                   help="print at most this many chunks")
 
     p = sub.add_parser("documents", help="list stored documents",
                        description="List stored documents with their kind, format and counts.")
@@ -113,17 +167,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    if getattr(args, "max_tokens", None) is not None and args.max_tokens < 16:
-        parser.error("--max-tokens must be at least 16")
+    if args.command == "ingest" and args.overlap is not None:
+        budget = args.max_tokens or ChunkingConfig().max_tokens
+        if args.overlap >= budget:
+            parser.error(f"--overlap: {args.overlap} is not below the chunk budget ({budget} tokens)")
+    if args.command != "eval":
+        _check_db(parser, args.db, create=args.command == "ingest")
     handler = COMMANDS[args.command]
     try:
         return handler(args)
+    except BadArgument as exc:  # a check only the library can make (since after until)
+        parser.error(f"{_OPTION.get(exc.argument, '--' + exc.argument.replace('_', '-'))}: {exc.reason}")
     except VeilleError as exc:
         print(f"veille: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
         return 0
+
+
+_OPTION = {"k": "-k", "query": "query"}
+
+
+def _check_db(parser: argparse.ArgumentParser, db: str, create: bool) -> None:
+    """The knowledge base file must exist, except for ingest, which needs the folder it goes in."""
+    if db == ":memory:":
+        return
+    if os.path.isdir(db):
+        parser.error(f"--db: '{printable(db)}' is a folder, not a knowledge base file")
+    if os.path.exists(db):
+        return
+    if not create:
+        parser.error(f"--db: no knowledge base at '{printable(db)}' (veille ingest creates one)")
+    folder = os.path.dirname(os.path.abspath(db))
+    if not os.path.isdir(folder):
+        parser.error(f"--db: cannot create '{printable(db)}': no folder '{printable(folder)}'")
 
 
 def _open(args: argparse.Namespace, **options: Any) -> KnowledgeBase:
@@ -229,15 +307,24 @@ _STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡", 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as kb:
-        hits = kb.search(args.query, k=args.k, mode=args.mode, kind=args.kind, who=args.who, since=args.since,
-                         until=args.until, source=args.source, topic=args.topic,
-                         lexical_weight=args.lexical_weight, dense_weight=args.dense_weight, dedup=args.dedup)
+        filters = {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
+                   "source": args.source, "topic": args.topic}
+        hits = kb.search(args.query, k=args.k, mode=args.mode, lexical_weight=args.lexical_weight,
+                         dense_weight=args.dense_weight, dedup=args.dedup, **filters)
         mode = kb.describe_mode(args.mode)
+        undated = kb.undated(**filters)
+        dense = kb.embedder is not None and (args.mode or kb.default_mode) != "lexical"
+    embedded = len(query_for_model(args.query)) if dense else None
     if args.json:
-        print(json.dumps({"query": args.query, "mode": mode, "hits": [h.as_dict() for h in hits]},
+        print(json.dumps({"query": args.query, "mode": mode, "undated_left_out": undated,
+                          "query_embedded_chars": embedded, "hits": [h.as_dict() for h in hits]},
                          ensure_ascii=False, indent=2))
         return 0
-    print(f"{len(hits)} résultat(s) pour « {args.query} » — mode {mode}")
+    print(f"{len(hits)} résultat(s) pour « {printable(args.query)} » — mode {mode}")
+    if embedded is not None and embedded < len(args.query):
+        print(f"(the embedding model read the query's first {embedded} of {len(args.query)} characters)")
+    if undated:
+        print(f"({undated} chunk(s) without a date left out by --since/--until)")
     bold = sys.stdout.isatty()
     for n, hit in enumerate(hits, 1):
         snippet = hit.snippet

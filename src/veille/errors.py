@@ -24,3 +24,12 @@ class AmbiguousReference(VeilleError):
                          f"{', …' if len(ids) > 5 else ''}); give more of the id, or ask for them all")
         self.ref = ref
         self.ids = ids
+
+
+class BadArgument(VeilleError, ValueError):
+    """An argument out of its range or form, named as the caller wrote it (``since``, ``k``)."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        super().__init__(f"{argument}: {reason}")
+        self.argument = argument
+        self.reason = reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import multiprocessing
 import os
 from collections import deque
@@ -17,7 +18,7 @@ import numpy as np
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
-from .errors import AmbiguousReference, InputError, VeilleError
+from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .ingest_embedding import (
@@ -29,7 +30,7 @@ from .ingest_embedding import (
     Tracker,
 )
 from .loaders import slack
-from .names import as_text, source_path
+from .names import as_text, printable, source_path
 from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
 from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
@@ -92,6 +93,25 @@ class Resolved:
     def ambiguous(self) -> bool:
         """An id prefix shared by several documents: which one was meant is unclear."""
         return self.by_prefix and len(self.documents) > 1
+
+
+def _check_query(query: object) -> None:
+    if not isinstance(query, str):
+        raise BadArgument("query", f"{query!r} is not text")
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8, e.g. from a latin-1 terminal
+        raise BadArgument("query", f"'{printable(query)}' is not valid text: bytes that are not UTF-8 "
+                                   "(set the terminal to UTF-8)") from None
+
+
+def _check_weights(lexical_weight: object, dense_weight: object, mode: str) -> None:
+    for name, weight in (("lexical_weight", lexical_weight), ("dense_weight", dense_weight)):
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) \
+                or weight < 0:
+            raise BadArgument(name, f"{weight!r} is not a weight (a number, 0 or more)")
+    if mode == "hybrid" and lexical_weight == dense_weight == 0:
+        raise BadArgument("dense_weight", "lexical and dense weights are both 0: nothing would rank the chunks")
 
 
 class KnowledgeBase:
@@ -401,16 +421,32 @@ class KnowledgeBase:
         by default hybrid when embeddings are on, else lexical. ``dedup`` leaves out
         near duplicates of a better hit of the same document (listed in its ``also``);
         by default on in dense and hybrid modes, off in lexical mode (plain BM25).
+        ``since``/``until`` take YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM and
+        leave out chunks without a date (``undated()`` counts them). The model
+        embeds the query's first 1 800 characters (``QUERY_MAX_CHARS``).
+        An argument out of range or form raises BadArgument (a ValueError) naming it.
         """
         mode = mode or self.default_mode
         if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+            raise BadArgument("mode", f"{mode!r} is not a search mode; choose one of {', '.join(MODES)}")
         if mode != "lexical" and self.embedder is None:
             raise EmbeddingUnavailable(f"{mode} search", self.mode.removeprefix("lexical only: "))
+        _check_query(query)
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise BadArgument("k", f"{k!r} is not a number of results (a whole number, 1 or more)")
+        lexical_weight = self.lexical_weight if lexical_weight is None else lexical_weight
+        dense_weight = self.dense_weight if dense_weight is None else dense_weight
+        _check_weights(lexical_weight, dense_weight, mode)
         filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
-                      lexical_weight=self.lexical_weight if lexical_weight is None else lexical_weight,
-                      dense_weight=self.dense_weight if dense_weight is None else dense_weight, dedup=dedup)
+                      lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
+
+    def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
+                until: str | None = None, source: str | None = None, topic: str | None = None) -> int:
+        """Chunks a search with these filters leaves out only because they have no date (0 without
+        ``since``/``until``): chats and subtitles have dates, most articles and notes have none."""
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        return self.store.count_undated(filters)
 
     def describe_mode(self, mode: str | None = None) -> str:
         """What a search in ``mode`` (default: the default mode) runs, in words."""
