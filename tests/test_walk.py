@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +22,10 @@ from veille import KnowledgeBase
 from veille.cli import main
 from veille.errors import InputError
 from veille.names import as_text, printable
-from veille.walk import read_file, walk
+
+from .conftest import DATA
+from veille.file_bytes import read_file
+from veille.walk import walk
 
 TEXT = "Le data center de Marseille consomme 1 GW, a dit Claire lors de la réunion du comité.\n"
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,3 +275,15 @@ def test_exclude_patterns_are_counted_not_failed(tmp_path, capsys):
     assert main(["--db", db, "ingest", str(folder), "--exclude", "*.log", "--exclude", "drafts"]) == 0
     out = capsys.readouterr().out
     assert "2 added, 3 excluded" in out and "debug.log" not in out
+
+
+def test_a_fifo_inside_an_export_folder_fails_that_export_without_hanging(tmp_path):
+    export = tmp_path / "export"
+    shutil.copytree(DATA / "slack" / "equipe-veille", export)
+    channel = next(p for p in sorted(export.iterdir()) if p.is_dir())
+    os.mkfifo(channel / "2099-01-01.json")
+    with KnowledgeBase(tmp_path / "kb.db") as kb:
+        report = kb.ingest(export)
+    [result] = report.files
+    assert result.status == "failed"
+    assert result.reason == f"{channel.name}/2099-01-01.json: not a regular file (a FIFO): skipped without opening it"

@@ -20,6 +20,7 @@ from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
+from .file_bytes import read_file
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .ingest_embedding import (
     EMBED_BATCH,
@@ -38,7 +39,7 @@ from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import Chunk, Document, Hit
-from .walk import read_file, walk
+from .walk import walk
 
 __all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
 

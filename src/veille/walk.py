@@ -1,4 +1,4 @@
-"""Which files an ingest reads, and reading one safely.
+"""Which files an ingest reads.
 
 The walk reports every path it does not read, with the reason: a symbolic link
 loop or a dangling link, a FIFO, socket or device (never opened: reading a FIFO
@@ -17,17 +17,15 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import InputError
 from .exports import folder_kind
+from .file_bytes import special_kind
 from .names import as_text
 from .pipeline import FileResult
 
-__all__ = ["Walk", "read_file", "walk"]
+__all__ = ["Walk", "walk"]
 
 _SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _PAGE_ASSETS = re.compile(r"(.+)_(?:files|fichiers)$")
-_SPECIAL_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                  (stat.S_ISBLK, "a block device"))
 
 
 @dataclass
@@ -133,11 +131,7 @@ def _examine(path: Path) -> tuple[str, str, os.stat_result | None]:
         return "folder", "", info
     if stat.S_ISREG(info.st_mode):
         return "file", "", info
-    return "skipped", f"not a regular file ({_special_kind(info)}): skipped without opening it", info
-
-
-def _special_kind(info: os.stat_result) -> str:
-    return next((name for test, name in _SPECIAL_KINDS if test(info.st_mode)), "not a file")
+    return "skipped", f"not a regular file ({special_kind(info)}): skipped without opening it", info
 
 
 def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
@@ -148,53 +142,3 @@ def _page_assets(folder: str, files: list[str]) -> bool:
     """Whether ``folder`` is the assets folder a browser saved beside a page of ``files``."""
     match = _PAGE_ASSETS.match(folder)
     return bool(match) and any(f"{match.group(1)}{suffix}" in files for suffix in (".html", ".htm", ".xhtml"))
-
-
-def read_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file; InputError when it is not one, is too big or changes while read.
-
-    The file is checked before it is opened (a FIFO or a device is never
-    opened), opened non-blocking in case it was swapped for one meanwhile, and
-    checked again on the open descriptor. A file whose size or modification
-    time differs after reading (still being written) is read once more, then
-    reported.
-    """
-    shown = as_text(path)
-    for _ in range(2):
-        try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(shown, f"not a regular file ({_special_kind(info)}): skipped without opening it")
-            if info.st_size > max_bytes:
-                raise InputError(shown, f"over the size limit ({info.st_size:,} bytes > {max_bytes:,})")
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-            try:
-                before = os.fstat(fd)
-                if not stat.S_ISREG(before.st_mode):
-                    raise InputError(shown, f"not a regular file ({_special_kind(before)}): skipped without "
-                                            "opening it")
-                data = _read_at_most(fd, max_bytes + 1)
-                after = os.fstat(fd)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            if exc.errno == errno.ENOENT:
-                raise InputError(shown, "no such file (removed after the folder was listed)") from None
-            raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
-        if len(data) > max_bytes:
-            raise InputError(shown, f"over the size limit (more than {max_bytes:,} bytes)")
-        if before.st_size == after.st_size == len(data) and before.st_mtime_ns == after.st_mtime_ns:
-            return data
-    raise InputError(shown, "changed while it was read, twice: still being written? ingest it again when done")
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    parts = []
-    left = limit
-    while left > 0:
-        part = os.read(fd, min(left, 1 << 20))
-        if not part:
-            break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
