@@ -194,17 +194,25 @@ def test_an_unreadable_folder_is_reported_as_failed():
         (tree / "open.txt").write_text(TEXT, encoding="utf-8")
         (tree / "closed").mkdir()
         (tree / "closed" / "secret.txt").write_text(TEXT, encoding="utf-8")
+        (tree / "locked.txt").write_text(TEXT, encoding="utf-8")
         os.chmod(scratch, 0o755)
         if os.geteuid() == 0:
-            for path in (tree, tree / "open.txt", tree / "closed"):
+            for path in (tree, tree / "open.txt", tree / "closed", tree / "locked.txt"):
                 os.chown(path, uid, uid)
         (tree / "closed").chmod(0)
+        (tree / "locked.txt").chmod(0)
         script = (
             "import os, sys, json\n"
             "from veille.walk import walk\n"  # imported first: the unprivileged user may not read the interpreter's files
+            "from veille.file_bytes import read_file\n"
+            "from veille.errors import InputError\n"
             f"if os.geteuid() == 0: os.setgid({uid}); os.setuid({uid})\n"
             f"found = walk([{str(tree)!r}])\n"
-            "print(json.dumps({'items': [str(p) for p in found.items],"
+            "reasons = []\n"
+            "for p in found.items:\n"
+            "    try: read_file(p, 10000)\n"
+            "    except InputError as exc: reasons.append(exc.reason)\n"
+            "print(json.dumps({'items': [str(p) for p in found.items], 'reasons': reasons,"
             " 'problems': [(p.path, p.status, p.reason) for p in found.problems]}))\n"
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -213,7 +221,8 @@ def test_an_unreadable_folder_is_reported_as_failed():
         (tree / "closed").chmod(0o700)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert found["items"] == [str(tree / "open.txt")]
+    assert found["items"] == [str(tree / "locked.txt"), str(tree / "open.txt")]
+    assert found["reasons"] == ["cannot read: Permission denied"]
     assert found["problems"] == [[str(tree / "closed"), "failed", "cannot read folder: Permission denied"]]
 
 

@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadArgument as exc:  # a check only the library can make (since after until)
         parser.error(f"{_OPTION.get(exc.argument, '--' + exc.argument.replace('_', '-'))}: {exc.reason}")
     except VeilleError as exc:
-        print(f"veille: {exc}", file=sys.stderr)
+        print(f"veille: {printable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
@@ -267,7 +267,7 @@ def _duration(seconds: float) -> str:
 def _print_report(report: IngestReport) -> None:
     for f in report.files:
         if f.failed:
-            print(f"✗ {printable(f.path)}: {f.reason}", file=sys.stderr)
+            print(f"✗ {printable(f.path)}: {printable(f.reason)}", file=sys.stderr)
             continue
         line = f"{_STATUS[f.status]} {printable(f.path)}"
         if f.status in ("added", "replaced"):
@@ -277,7 +277,7 @@ def _print_report(report: IngestReport) -> None:
                 print(f"    raw {example}")
             continue
         if f.reason:
-            line += f"  ({f.reason})"
+            line += f"  ({printable(f.reason)})"
         print(line)
     counts = ", ".join([*(f"{report.count(s)} {s}" for s in _STATUS if report.count(s)),
                         *([f"{report.excluded} excluded"] if report.excluded else [])])

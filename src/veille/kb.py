@@ -46,6 +46,7 @@ __all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Res
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
 
+
 @dataclass
 class IngestReport:
     """Per-file results of one ingest call."""
@@ -204,7 +205,7 @@ class KnowledgeBase:
             paths = [paths]
         if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
-        found = walk(paths, list(exclude))
+        found = walk(paths, [exclude] if isinstance(exclude, str) else list(exclude))
         report = IngestReport(mode=self.mode, files=found.problems, excluded=found.excluded)
         own = self._own_files()
         files = [p for p in found.items if Path(os.path.realpath(p)) not in own]
@@ -511,12 +512,12 @@ class KnowledgeBase:
         self.close()
 
     def resolve(self, ref: str) -> Resolved:
-        """The documents ``ref`` names: an id or a source exactly, a path on disk (an export's: its
+        """The documents ``ref`` names: an id or a source exactly, a path (an export's: its
         conversations), else the documents whose id starts with ``ref`` (at least 6 characters)."""
         text = as_text(ref)
         by_prefix = False
         ids = self.store.resolve(text)
-        if not ids and os.path.lexists(ref):
+        if not ids and "\0" not in ref:  # a path, relative or through links; perhaps deleted since
             ids = self.store.resolve(source_path(Path(ref)))
         if not ids and len(text) >= MIN_ID_PREFIX:
             ids, by_prefix = self.store.match_prefix(text), True
