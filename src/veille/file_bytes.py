@@ -50,7 +50,7 @@ def read_file(path: Path, max_bytes: int) -> bytes:
                 os.close(fd)
         except OSError as exc:
             if exc.errno == errno.ENOENT:
-                raise InputError(shown, "no such file (removed after the folder was listed)") from None
+                raise InputError(shown, "no such file (removed since the ingest began)") from None
             raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
         if len(data) > max_bytes:
             raise InputError(shown, f"over the size limit (more than {max_bytes:,} bytes)")
