@@ -27,7 +27,7 @@ from veille.errors import InputError
 from veille.names import as_text, printable
 
 from .conftest import DATA
-from veille.file_bytes import read_file
+from veille.file_bytes import read_regular_file
 from veille.walk import walk
 
 TEXT = "Le data center de Marseille consomme 1 GW, a dit Claire lors de la réunion du comité.\n"
@@ -126,7 +126,7 @@ def test_a_fifo_named_directly_fails_and_read_file_refuses_it(tmp_path):
         report = kb.ingest(fifo)
     assert report.files[0].status == "failed" and "a FIFO" in report.files[0].reason
     with pytest.raises(InputError, match="a FIFO"):
-        read_file(fifo, 1000)
+        read_regular_file(fifo, 1000)
 
 
 def test_a_socket_and_a_device_are_skipped(tmp_path):
@@ -229,13 +229,13 @@ def test_an_unreadable_folder_is_reported_as_failed():
         script = (
             "import os, sys, json\n"
             "from veille.walk import walk\n"  # imported first: the unprivileged user may not read the interpreter's files
-            "from veille.file_bytes import read_file\n"
+            "from veille.file_bytes import read_regular_file\n"
             "from veille.errors import InputError\n"
             f"if os.geteuid() == 0: os.setgid({uid}); os.setuid({uid})\n"
             f"found = walk([{str(tree)!r}])\n"
             "reasons = []\n"
             "for p in found.items:\n"
-            "    try: read_file(p, 10000)\n"
+            "    try: read_regular_file(p, 10000)\n"
             "    except InputError as exc: reasons.append(exc.reason)\n"
             "print(json.dumps({'items': [str(p) for p in found.items], 'reasons': reasons,"
             " 'problems': [(p.path, p.status, p.reason) for p in found.problems]}))\n"
@@ -256,7 +256,7 @@ def test_a_file_removed_between_listing_and_reading_is_reported(tmp_path):
     found = walk([folder])
     (folder / "a.txt").unlink()
     with pytest.raises(InputError, match="no such file"):
-        read_file(found.items[0], 1000)
+        read_regular_file(found.items[0], 1000)
     with KnowledgeBase(tmp_path / "kb.db") as kb:
         report = kb.ingest(found.items)
     assert [f.status for f in report.files] == ["failed", "added"]
@@ -275,7 +275,7 @@ def test_a_file_written_while_it_is_read_is_read_again_or_reported(tmp_path):
         outcomes = set()
         for _ in range(5):
             try:
-                data = read_file(growing, 1 << 30)
+                data = read_regular_file(growing, 1 << 30)
             except InputError as exc:
                 outcomes.add(exc.reason)
             else:  # a read that saw no change is whole: as long as the size it found
@@ -285,7 +285,7 @@ def test_a_file_written_while_it_is_read_is_read_again_or_reported(tmp_path):
         writer.wait()
     assert "torn" not in outcomes
     assert any(o.startswith("changed while it was read") for o in outcomes)
-    assert read_file(growing, 1 << 30) == growing.read_bytes()  # once still, read whole
+    assert read_regular_file(growing, 1 << 30) == growing.read_bytes()  # once still, read whole
 
 
 def test_exclude_patterns_are_counted_not_failed(tmp_path, capsys):

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .errors import InputError
-from .file_bytes import read_file
+from .file_bytes import read_regular_file
 from .loaders import meta, slack
 from .loaders.common import finish
 from .names import as_text
@@ -45,7 +45,7 @@ def read_folder(root: Path, kind: str, max_bytes: int) -> dict[str, bytes]:
             raise InputError(str(root), f"over the size limit ({total:,} bytes > {max_bytes:,})")
         name = file.relative_to(root).as_posix()
         try:
-            files[name] = read_file(file, max_bytes)  # a FIFO among the files fails the export, never hangs it
+            files[name] = read_regular_file(file, max_bytes)  # a FIFO among the files fails the export, never hangs it
         except InputError as exc:
             raise InputError(str(root), f"{as_text(name)}: {exc.reason}") from None
     return files

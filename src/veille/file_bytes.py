@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import InputError
 from .names import as_text
 
-__all__ = ["read_file", "special_kind"]
+__all__ = ["read_regular_file", "special_kind"]
 
 _SPECIAL_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
                   (stat.S_ISBLK, "a block device"))
@@ -21,7 +21,7 @@ def special_kind(info: os.stat_result) -> str:
     return next((name for test, name in _SPECIAL_KINDS if test(info.st_mode)), "not a file")
 
 
-def read_file(path: Path, max_bytes: int) -> bytes:
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file; InputError when it is not one, is too big or changes while read.
 
     The file is checked before it is opened (a FIFO or a device is never

@@ -20,7 +20,7 @@ from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
-from .file_bytes import read_file
+from .file_bytes import read_regular_file
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .ingest_embedding import (
     EMBED_BATCH,
@@ -295,7 +295,7 @@ class KnowledgeBase:
         if path.is_dir():
             return self._read_folder(path)
         try:
-            data = read_file(path, self.max_bytes)
+            data = read_regular_file(path, self.max_bytes)
         except InputError as exc:
             return FileResult(exc.path, "failed", reason=exc.reason)
         fingerprint = hashlib.sha256(data).hexdigest()
