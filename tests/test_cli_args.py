@@ -106,7 +106,8 @@ def test_the_library_names_its_bad_arguments(demo_db):
     with KnowledgeBase(demo_db) as kb:
         for kwargs, named in (({"since": "foo"}, "since"), ({"until": "2025-13"}, "until"), ({"k": 0}, "k"),
                               ({"k": -5}, "k"), ({"k": 2.5}, "k"), ({"lexical_weight": -1.0}, "lexical_weight"),
-                              ({"since": "2025", "until": "2024-12-31"}, "since"), ({"mode": "fuzzy"}, "mode")):
+                              ({"since": "2025", "until": "2024-12-31"}, "since"), ({"mode": "fuzzy"}, "mode"),
+                              ({"kind": "email"}, "kind"), ({"dense_weight": float("nan")}, "dense_weight")):
             with pytest.raises(BadArgument) as error:
                 kb.search("nucléaire", **kwargs)
             assert error.value.argument == named and str(error.value).startswith(f"{named}: ")

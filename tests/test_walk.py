@@ -228,7 +228,8 @@ def test_an_unreadable_folder_is_reported_as_failed():
         (tree / "locked.txt").chmod(0)
         script = (
             "import os, sys, json\n"
-            "from veille.walk import walk\n"  # imported first: the unprivileged user may not read the interpreter's files
+            # imported first: the unprivileged user may not read the interpreter's files
+            "from veille.walk import walk\n"
             "from veille.file_bytes import read_regular_file\n"
             "from veille.errors import InputError\n"
             f"if os.geteuid() == 0: os.setgid({uid}); os.setuid({uid})\n"

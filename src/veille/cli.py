@@ -21,6 +21,7 @@ from .names import printable
 from .search import HIGHLIGHT, MODES
 from .store.base import date_bound
 from .text.tokens import COUNTERS
+from .types import DOCUMENT_KINDS
 
 DEFAULT_DB = "veille.db"
 
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
                    help="leave out chunks that overlap or repeat a better hit of the same document "
                         "(default: on in dense and hybrid modes)")
-    p.add_argument("--kind", choices=["chat", "transcript", "article", "post", "chunk", "text"],
+    p.add_argument("--kind", choices=DOCUMENT_KINDS,
                    help="only this kind of document")
     p.add_argument("--who", type=_utf8, help="only chunks where this participant speaks")
     p.add_argument("--since", type=_date,
@@ -333,7 +334,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             while HIGHLIGHT[0] in snippet:
                 snippet = snippet.replace(HIGHLIGHT[0], "\033[0m", 1).replace(HIGHLIGHT[0], "\033[1m", 1)
         found_by = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
-        print(f"\n{n}. [{hit.kind}] {printable(hit.title or os.path.basename(hit.source))}  (score {hit.score:.3g}; {found_by})")
+        title = printable(hit.title or os.path.basename(hit.source))
+        print(f"\n{n}. [{hit.kind}] {title}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
         print(f"   ↳ {printable(hit.citation)}")
         if hit.also:

@@ -38,7 +38,7 @@ from .search import MODES, Mode, search
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
-from .types import Chunk, Document, Hit
+from .types import DOCUMENT_KINDS, Chunk, Document, Hit
 from .walk import walk
 
 __all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
@@ -439,6 +439,8 @@ class KnowledgeBase:
         lexical_weight = self.lexical_weight if lexical_weight is None else lexical_weight
         dense_weight = self.dense_weight if dense_weight is None else dense_weight
         _check_weights(lexical_weight, dense_weight, mode)
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise BadArgument("kind", f"{kind!r} is not a kind of document; choose one of {', '.join(DOCUMENT_KINDS)}")
         filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
                       lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
