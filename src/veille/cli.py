@@ -4,25 +4,72 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 from . import __version__
-from .chunking import render_chunk
-from .errors import VeilleError
+from .chunking import ChunkingConfig, render_chunk
+from .embed import QUERY_MAX_CHARS, query_for_model
+from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
-from .kb import IngestProgress, IngestReport, KnowledgeBase
+from .kb import IngestProgress, IngestReport, KnowledgeBase, Resolved
 from .loaders import LOADERS
+from .names import printable
 from .search import HIGHLIGHT, MODES
+from .store.base import date_bound
 from .text.tokens import COUNTERS
+from .types import DOCUMENT_KINDS
 
 DEFAULT_DB = "veille.db"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors as ``veille: --since: 'foo' is not a date (…)`` (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"veille: {message.removeprefix('argument ')}\n")
+
+
+def _number(kind: Callable[[str], Any], what: str, least: float, above: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` at least (or above) ``least``."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < least or (above and value == least):
+            raise argparse.ArgumentTypeError(f"'{printable(text)}' is not {what}")
+        return value
+    return parse
+
+
+def _date(text: str) -> str:
+    try:
+        date_bound(text, end=False)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(printable(str(exc))) from None
+    return text
+
+
+def _utf8(text: str) -> str:
+    """Text from the command line; bytes that are not UTF-8 (a latin-1 terminal) are refused by name."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"'{printable(text)}' is not UTF-8 text (set the terminal to UTF-8)") \
+            from None
+    return text
+
+
+_WEIGHT = _number(float, "a weight (a number, 0 or more)", 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veille",
         description="French-first, local-first knowledge base: ingest chats, transcripts, articles and posts; "
                     "search them in French.",
@@ -42,9 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=sorted([*LOADERS, "slack"]), help="skip detection and use this loader")
     p.add_argument("--tokens", dest="token_counter", choices=sorted(COUNTERS),
                    help="token counter (default cl100k; chars4 is the ceil(characters/4) estimate)")
-    p.add_argument("--max-tokens", type=int, help="chunk budget in tokens (default 400)")
-    p.add_argument("--overlap", type=int, help="overlap carried between chunks, in tokens (default 60)")
-    p.add_argument("--silence", type=float, help="minutes of silence that start a new chat chunk (default 120)")
+    p.add_argument("--max-tokens", type=_number(int, "a chunk budget (a whole number of tokens, 16 or more)", 16),
+                   help="chunk budget in tokens (default 400)")
+    p.add_argument("--overlap", type=_number(int, "an overlap (a whole number of tokens, 0 or more)", 0),
+                   help="overlap carried between chunks, in tokens, below the budget (default 60)")
+    p.add_argument("--silence", type=_number(float, "a number of minutes above 0", 0, above=True),
+                   help="minutes of silence that start a new chat chunk (default 120)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave out files and folders matching this pattern, against the path relative to the "
+                        "folder given and against the name (repeatable; e.g. '*.log', 'drafts/*')")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show embedding progress on stderr (default: when stderr is a terminal)")
@@ -53,39 +106,49 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Hybrid search (BM25 with the French analyser and multilingual-e5-small "
                                    "embeddings, fused by reciprocal rank) when the embedding model is installed, "
                                    "BM25 alone otherwise; filters apply inside each ranker, before its top k.")
-    p.add_argument("query", help="words to look for")
-    p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("query", type=_utf8,
+                   help=f"words to look for (the embedding model reads the first {QUERY_MAX_CHARS} characters)")
+    p.add_argument("-k", type=_number(int, "a number of results (a whole number, 1 or more)", 1), default=5,
+                   help="number of results (default 5)")
     p.add_argument("--mode", choices=MODES,
                    help="lexical (BM25), dense (embeddings) or hybrid (both fused); default hybrid when the "
                         "embedding model is installed, else lexical")
-    p.add_argument("--lexical-weight", type=float, help="weight of the BM25 ranking in the fusion (default 1)")
-    p.add_argument("--dense-weight", type=float, help="weight of the dense ranking in the fusion (default 1)")
+    p.add_argument("--lexical-weight", type=_WEIGHT, help="weight of the BM25 ranking in the fusion (default 1)")
+    p.add_argument("--dense-weight", type=_WEIGHT, help="weight of the dense ranking in the fusion (default 1)")
     p.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
                    help="leave out chunks that overlap or repeat a better hit of the same document "
                         "(default: on in dense and hybrid modes)")
-    p.add_argument("--kind", choices=["chat", "transcript", "article", "post", "chunk", "text"],
+    p.add_argument("--kind", choices=DOCUMENT_KINDS,
                    help="only this kind of document")
-    p.add_argument("--who", help="only chunks where this participant speaks")
-    p.add_argument("--since", help="only chunks at or after this date (YYYY-MM-DD[ HH:MM])")
-    p.add_argument("--until", help="only chunks at or before this date (YYYY-MM-DD[ HH:MM])")
-    p.add_argument("--source", help="only documents whose path contains this text")
-    p.add_argument("--topic", help="only chunks with this topic")
+    p.add_argument("--who", type=_utf8, help="only chunks where this participant speaks")
+    p.add_argument("--since", type=_date,
+                   help="only chunks at or after this date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM); "
+                        "chunks without a date are left out, and counted")
+    p.add_argument("--until", type=_date, help="only chunks at or before this date (same forms; a day, month or "
+                                               "year given is included whole)")
+    p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
+    p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
     p.add_argument("--json", action="store_true", help="print results as JSON")
 
     p = sub.add_parser("chunks", help="print stored chunks in the chunk text format or as JSONL",
                        description="Print chunks in the chunk text format (or JSONL with --format jsonl).")
     p.add_argument("document", nargs="?", help="document id, id prefix or source path (default: all)")
     p.add_argument("--format", choices=["text", "jsonl"], default="text", help="output format")
-    p.add_argument("--limit", type=int, help="print at most this many chunks")
+    p.add_argument("--limit", type=_number(int, "a number of chunks (a whole number, 0 or more)", 0),
+                   help="print at most this many chunks")
 
     p = sub.add_parser("documents", help="list stored documents",
                        description="List stored documents with their kind, format and counts.")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = sub.add_parser("remove", help="delete a document and everything derived from it",
-                       description="Delete documents (by id, id prefix or source path) with their units, "
-                                   "chunks and index entries.")
+                       description="Delete documents (by id, id prefix of at least 6 characters, or source "
+                                   "path; an export's path removes its conversations) with their units, chunks "
+                                   "and index entries. An id prefix that several documents share lists them "
+                                   "and removes nothing unless --yes is given (or you confirm on a terminal).")
     p.add_argument("documents", nargs="+", help="document ids, id prefixes or source paths")
+    p.add_argument("-y", "--yes", action="store_true",
+                   help="remove every document an id prefix matches, without asking")
 
     p = sub.add_parser("eval", help="score each search mode on a BEIR-layout test set",
                        description="Ingest a BEIR-layout set (corpus.jsonl, queries.jsonl, qrels.tsv) through the "
@@ -105,17 +168,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    if getattr(args, "max_tokens", None) is not None and args.max_tokens < 16:
-        parser.error("--max-tokens must be at least 16")
+    if args.command == "ingest" and args.overlap is not None:
+        budget = args.max_tokens or ChunkingConfig().max_tokens
+        if args.overlap >= budget:
+            parser.error(f"--overlap: {args.overlap} is not below the chunk budget ({budget} tokens)")
+    if args.command != "eval":
+        _check_db(parser, args.db, create=args.command == "ingest")
     handler = COMMANDS[args.command]
     try:
         return handler(args)
+    except BadArgument as exc:  # a check only the library can make (since after until)
+        parser.error(f"{_OPTION.get(exc.argument, '--' + exc.argument.replace('_', '-'))}: {exc.reason}")
     except VeilleError as exc:
-        print(f"veille: {exc}", file=sys.stderr)
+        print(f"veille: {printable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
         return 0
+
+
+_OPTION = {"k": "-k", "query": "query"}
+
+
+def _check_db(parser: argparse.ArgumentParser, db: str, create: bool) -> None:
+    """The knowledge base file must exist, except for ingest, which needs the folder it goes in."""
+    if db == ":memory:":
+        return
+    if os.path.isdir(db):
+        parser.error(f"--db: '{printable(db)}' is a folder, not a knowledge base file")
+    if os.path.exists(db):
+        return
+    if not create:
+        parser.error(f"--db: no knowledge base at '{printable(db)}' (veille ingest creates one)")
+    folder = os.path.dirname(os.path.abspath(db))
+    if not os.path.isdir(folder):
+        parser.error(f"--db: cannot create '{printable(db)}': no folder '{printable(folder)}'")
 
 
 def _open(args: argparse.Namespace, **options: Any) -> KnowledgeBase:
@@ -129,7 +216,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         show = sys.stderr.isatty() if args.progress is None else args.progress
         bar = ProgressBar(sys.stderr) if show and kb.embedder is not None else None
         try:
-            report = kb.ingest(args.paths, format=args.format, progress=bar)
+            report = kb.ingest(args.paths, format=args.format, progress=bar, exclude=args.exclude)
         finally:
             if bar is not None:
                 bar.close()
@@ -181,9 +268,9 @@ def _duration(seconds: float) -> str:
 def _print_report(report: IngestReport) -> None:
     for f in report.files:
         if f.failed:
-            print(f"✗ {f.path}: {f.reason}", file=sys.stderr)
+            print(f"✗ {printable(f.path)}: {printable(f.reason)}", file=sys.stderr)
             continue
-        line = f"{_STATUS[f.status]} {f.path}"
+        line = f"{_STATUS[f.status]} {printable(f.path)}"
         if f.status in ("added", "replaced"):
             line += f"  [{f.format}] {_describe(f.report)}, {f.chunks} chunks"
             print(line)
@@ -191,9 +278,10 @@ def _print_report(report: IngestReport) -> None:
                 print(f"    raw {example}")
             continue
         if f.reason:
-            line += f"  ({f.reason})"
+            line += f"  ({printable(f.reason)})"
         print(line)
-    counts = ", ".join(f"{report.count(s)} {s}" for s in _STATUS if report.count(s))
+    counts = ", ".join([*(f"{report.count(s)} {s}" for s in _STATUS if report.count(s)),
+                        *([f"{report.excluded} excluded"] if report.excluded else [])])
     failed = len(report.failed)
     embedded = f"; {report.embedded} chunks embedded" if report.embedded else ""
     print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}{embedded}")
@@ -215,20 +303,29 @@ def _describe(r: dict) -> str:
     return ", ".join(parts)
 
 
-_STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡"}
+_STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡", "skipped": "-"}
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as kb:
-        hits = kb.search(args.query, k=args.k, mode=args.mode, kind=args.kind, who=args.who, since=args.since,
-                         until=args.until, source=args.source, topic=args.topic,
-                         lexical_weight=args.lexical_weight, dense_weight=args.dense_weight, dedup=args.dedup)
+        filters = {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
+                   "source": args.source, "topic": args.topic}
+        hits = kb.search(args.query, k=args.k, mode=args.mode, lexical_weight=args.lexical_weight,
+                         dense_weight=args.dense_weight, dedup=args.dedup, **filters)
         mode = kb.describe_mode(args.mode)
+        undated = kb.undated(**filters)
+        dense = kb.embedder is not None and (args.mode or kb.default_mode) != "lexical"
+    embedded = len(query_for_model(args.query)) if dense else None
     if args.json:
-        print(json.dumps({"query": args.query, "mode": mode, "hits": [h.as_dict() for h in hits]},
+        print(json.dumps({"query": args.query, "mode": mode, "undated_left_out": undated,
+                          "query_embedded_chars": embedded, "hits": [h.as_dict() for h in hits]},
                          ensure_ascii=False, indent=2))
         return 0
-    print(f"{len(hits)} résultat(s) pour « {args.query} » — mode {mode}")
+    print(f"{len(hits)} résultat(s) pour « {printable(args.query)} » — mode {mode}")
+    if embedded is not None and embedded < len(args.query):
+        print(f"(the embedding model read the query's first {embedded} of {len(args.query)} characters)")
+    if undated:
+        print(f"({undated} chunk(s) without a date left out by --since/--until)")
     bold = sys.stdout.isatty()
     for n, hit in enumerate(hits, 1):
         snippet = hit.snippet
@@ -237,9 +334,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             while HIGHLIGHT[0] in snippet:
                 snippet = snippet.replace(HIGHLIGHT[0], "\033[0m", 1).replace(HIGHLIGHT[0], "\033[1m", 1)
         found_by = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
-        print(f"\n{n}. [{hit.kind}] {hit.title or os.path.basename(hit.source)}  (score {hit.score:.3g}; {found_by})")
+        title = printable(hit.title or os.path.basename(hit.source))
+        print(f"\n{n}. [{hit.kind}] {title}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
-        print(f"   ↳ {hit.citation}")
+        print(f"   ↳ {printable(hit.citation)}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
@@ -259,7 +357,7 @@ def cmd_chunks(args: argparse.Namespace) -> int:
                 print(render_chunk(chunk))
             shown += 1
     if args.document and not shown:
-        print(f"no document matches {args.document!r}", file=sys.stderr)
+        print(f"no document matches '{printable(args.document)}'", file=sys.stderr)
         return 1
     return 0
 
@@ -295,8 +393,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 0
     for d in docs:
         people = f"  ({', '.join(d.participants[:4])}{'…' if len(d.participants) > 4 else ''})" if d.participants else ""
-        print(f"{d.id[:12]}  {d.kind:<10} {d.units:>5} units {d.chunks:>4} chunks  {d.title or d.source}{people}")
-        print(f"              {d.source}")
+        print(f"{d.id[:12]}  {d.kind:<10} {d.units:>5} units {d.chunks:>4} chunks  "
+              f"{printable(d.title or d.source)}{printable(people)}")
+        print(f"              {printable(d.source)}")
     print(f"{len(docs)} document(s)")
     return 0
 
@@ -305,14 +404,29 @@ def cmd_remove(args: argparse.Namespace) -> int:
     status = 0
     with _open(args) as kb:
         for ref in args.documents:
-            removed = kb.remove(ref)
-            if removed:
-                for doc_id in removed:
-                    print(f"removed {doc_id}")
-            else:
-                print(f"✗ {ref}: no such document", file=sys.stderr)
+            found = kb.resolve(ref)
+            if not found.documents:
+                print(f"✗ {printable(ref)}: no such document", file=sys.stderr)
                 status = 1
+                continue
+            if found.ambiguous and not args.yes and not _confirm(found):
+                status = 1
+                continue
+            for doc_id in kb.remove(ref, several=True):
+                print(f"removed {doc_id}")
     return status
+
+
+def _confirm(found: Resolved) -> bool:
+    """List the documents an id prefix matches; ask on a terminal, refuse otherwise."""
+    print(f"'{printable(found.ref)}' is the start of {len(found.documents)} document ids:", file=sys.stderr)
+    for doc_id, source in found.documents:
+        print(f"  {doc_id}  {printable(source)}", file=sys.stderr)
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        print(f"remove all {len(found.documents)}? [y/N] ", end="", file=sys.stderr, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    print("✗ nothing removed: give more of the id, or --yes to remove them all", file=sys.stderr)
+    return False
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

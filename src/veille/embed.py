@@ -89,6 +89,7 @@ class E5Embedder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dims)
 
     def query(self, text: str) -> np.ndarray:
+        text = query_for_model(text)
         found = self._queries.get(text)
         if found is None:
             with self._lock:
@@ -104,6 +105,20 @@ class E5Embedder:
     def token_count(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (prefix and special tokens included)."""
         return int(self._model.token_count(text))
+
+
+#: e5 reads 512 tokens at a time. A longer query was embedded as the mean of its windows (7 s for 10 000
+#: characters); only its first QUERY_MAX_CHARS characters, 420 to 480 tokens of French, are embedded now.
+QUERY_MAX_CHARS = 1800
+
+
+def query_for_model(text: str) -> str:
+    """The part of a search query the model embeds: its first QUERY_MAX_CHARS characters, cut at a space."""
+    if len(text) <= QUERY_MAX_CHARS:
+        return text
+    cut = text[:QUERY_MAX_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > QUERY_MAX_CHARS // 2 else cut
 
 
 def load_embedder(embed: bool | None) -> tuple[Embedder | None, str]:

@@ -14,3 +14,22 @@ class InputError(VeilleError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class AmbiguousReference(VeilleError):
+    """An id prefix that matches several documents, where one was meant (``remove`` refuses it)."""
+
+    def __init__(self, ref: str, ids: list[str]) -> None:
+        super().__init__(f"{ref!r} is the start of {len(ids)} document ids ({', '.join(ids[:5])}"
+                         f"{', …' if len(ids) > 5 else ''}); give more of the id, or ask for them all")
+        self.ref = ref
+        self.ids = ids
+
+
+class BadArgument(VeilleError, ValueError):
+    """An argument out of its range or form, named as the caller wrote it (``since``, ``k``)."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        super().__init__(f"{argument}: {reason}")
+        self.argument = argument
+        self.reason = reason

@@ -12,8 +12,10 @@ import re
 from pathlib import Path
 
 from .errors import InputError
+from .file_bytes import read_regular_file
 from .loaders import meta, slack
 from .loaders.common import finish
+from .names import as_text
 from .read import decode_bytes
 from .types import Document
 
@@ -41,7 +43,11 @@ def read_folder(root: Path, kind: str, max_bytes: int) -> dict[str, bytes]:
         total += file.stat().st_size
         if total > max_bytes:
             raise InputError(str(root), f"over the size limit ({total:,} bytes > {max_bytes:,})")
-        files[file.relative_to(root).as_posix()] = file.read_bytes()
+        name = file.relative_to(root).as_posix()
+        try:
+            files[name] = read_regular_file(file, max_bytes)  # a FIFO among the files fails the export, never hangs it
+        except InputError as exc:
+            raise InputError(str(root), f"{as_text(name)}: {exc.reason}") from None
     return files
 
 

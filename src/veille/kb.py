@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import multiprocessing
 import os
-import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,8 +18,9 @@ import numpy as np
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
-from .errors import InputError, VeilleError
+from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
+from .file_bytes import read_regular_file
 from .identity import Overlap, drop_known, message_keys, same_conversation
 from .ingest_embedding import (
     EMBED_BATCH,
@@ -30,6 +31,7 @@ from .ingest_embedding import (
     Tracker,
 )
 from .loaders import slack
+from .names import as_text, printable, source_path
 from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
 from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
@@ -37,11 +39,13 @@ from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
-from .types import Chunk, Document, Hit
+from .types import DOCUMENT_KINDS, Chunk, Document, Hit
+from .walk import walk
 
-__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase"]
+__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
 
-_SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+#: an id prefix shorter than this matches nothing: too many ids would share it
+MIN_ID_PREFIX = 6
 
 
 @dataclass
@@ -51,6 +55,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     mode: str = ""  # the knowledge base's search mode, as stats()["mode"] says it
     embedded: int = 0  # chunks embedded by this ingest (older chunks without a vector included)
+    excluded: int = 0  # files and folders left out by an exclude pattern
 
     @property
     def ok(self) -> bool:
@@ -68,9 +73,48 @@ class IngestReport:
             "ok": self.ok,
             "mode": self.mode,
             "embedded": self.embedded,
-            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "failed")},
+            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "skipped",
+                                                  "failed")},
+            "excluded": self.excluded,
             "files": [f.as_dict() for f in self.files],
         }
+
+
+@dataclass
+class Resolved:
+    """The documents a reference (an id, an id prefix, a source path, an export's path) names."""
+
+    ref: str
+    documents: list[tuple[str, str]]  # (id, source), by source
+    by_prefix: bool = False  # matched as the start of an id, not exactly
+
+    @property
+    def ids(self) -> list[str]:
+        return [doc_id for doc_id, _ in self.documents]
+
+    @property
+    def ambiguous(self) -> bool:
+        """An id prefix shared by several documents: which one was meant is unclear."""
+        return self.by_prefix and len(self.documents) > 1
+
+
+def _check_query(query: object) -> None:
+    if not isinstance(query, str):
+        raise BadArgument("query", f"{query!r} is not text")
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8, e.g. from a latin-1 terminal
+        raise BadArgument("query", f"'{printable(query)}' is not valid text: bytes that are not UTF-8 "
+                                   "(set the terminal to UTF-8)") from None
+
+
+def _check_weights(lexical_weight: object, dense_weight: object, mode: str) -> None:
+    for name, weight in (("lexical_weight", lexical_weight), ("dense_weight", dense_weight)):
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) \
+                or weight < 0:
+            raise BadArgument(name, f"{weight!r} is not a weight (a number, 0 or more)")
+    if mode == "hybrid" and lexical_weight == dense_weight == 0:
+        raise BadArgument("dense_weight", "lexical and dense weights are both 0: nothing would rank the chunks")
 
 
 class KnowledgeBase:
@@ -146,8 +190,13 @@ class KnowledgeBase:
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: str | Path | Iterable[str | Path], format: str | None = None,
-               progress: ProgressCallback | None = None) -> IngestReport:
+               progress: ProgressCallback | None = None, exclude: Iterable[str] = ()) -> IngestReport:
         """Ingest files and folders; a bad file is reported and the batch goes on.
+
+        ``exclude``: glob patterns of files and folders to leave out, matched
+        against the path relative to each folder given and against the name.
+        Special files (FIFOs, sockets, devices) and symbolic link loops are
+        reported as skipped, never opened.
 
         With embeddings on, each document's chunks are embedded before it is
         stored (its vectors stored with it, or nothing), and chunks stored
@@ -158,9 +207,10 @@ class KnowledgeBase:
             paths = [paths]
         if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
-        report = IngestReport(mode=self.mode)
+        found = walk(paths, [exclude] if isinstance(exclude, str) else list(exclude))
+        report = IngestReport(mode=self.mode, files=found.problems, excluded=found.excluded)
         own = self._own_files()
-        files = [p for p in _expand(paths, report) if p.resolve() not in own]
+        files = [p for p in found.items if Path(os.path.realpath(p)) not in own]
         tracker = Tracker(len(files) + len(report.files), progress)
         tracker.files_done = len(report.files)
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
@@ -253,21 +303,21 @@ class KnowledgeBase:
         if path.is_dir():
             return self._read_folder(path)
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                return FileResult(str(path), "failed",
-                                  reason=f"over the size limit ({size:,} bytes > {self.max_bytes:,})")
-            if size >= self.stream_bytes:
-                streamed = self._streamed(path, format)
-                if streamed is not None:
-                    return streamed
-            data = path.read_bytes() if size < self.stream_bytes else _read_large(path, size)
-        except OSError as exc:
-            return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        if self.stream_bytes <= size <= self.max_bytes and path.is_file():
+            streamed = self._streamed(path, format)
+            if streamed is not None:
+                return streamed
+        try:
+            data = read_regular_file(path, self.max_bytes, buffer=size >= self.stream_bytes)
+        except InputError as exc:
+            return FileResult(exc.path, "failed", reason=exc.reason)
         fingerprint = hashlib.sha256(data).hexdigest()
-        known = self.store.find_source(str(path.resolve()))
+        known = self.store.find_source(source_path(path))
         if known and known[1] == fingerprint:
-            return FileResult(str(path), "unchanged", document_id=known[0])
+            return FileResult(as_text(path), "unchanged", document_id=known[0])
         return data, fingerprint, known
 
     def _streamed(self, path: Path, format: str | None) -> FileResult | StreamedFile | None:
@@ -276,9 +326,9 @@ class KnowledgeBase:
         if how is None:
             return None
         fingerprint = file_fingerprint(path)
-        known = self.store.find_source(str(path.resolve()))
+        known = self.store.find_source(source_path(path))
         if known and known[1] == fingerprint:
-            return FileResult(str(path), "unchanged", document_id=known[0])
+            return FileResult(as_text(path), "unchanged", document_id=known[0])
         return StreamedFile(path, fingerprint, known, how)
 
     def _store_streamed(self, item: StreamedFile, tracker: Tracker | None,
@@ -409,16 +459,34 @@ class KnowledgeBase:
         by default hybrid when embeddings are on, else lexical. ``dedup`` leaves out
         near duplicates of a better hit of the same document (listed in its ``also``);
         by default on in dense and hybrid modes, off in lexical mode (plain BM25).
+        ``since``/``until`` take YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM and
+        leave out chunks without a date (``undated()`` counts them). The model
+        embeds the query's first 1 800 characters (``QUERY_MAX_CHARS``).
+        An argument out of range or form raises BadArgument (a ValueError) naming it.
         """
         mode = mode or self.default_mode
         if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+            raise BadArgument("mode", f"{mode!r} is not a search mode; choose one of {', '.join(MODES)}")
         if mode != "lexical" and self.embedder is None:
             raise EmbeddingUnavailable(f"{mode} search", self.mode.removeprefix("lexical only: "))
+        _check_query(query)
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise BadArgument("k", f"{k!r} is not a number of results (a whole number, 1 or more)")
+        lexical_weight = self.lexical_weight if lexical_weight is None else lexical_weight
+        dense_weight = self.dense_weight if dense_weight is None else dense_weight
+        _check_weights(lexical_weight, dense_weight, mode)
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise BadArgument("kind", f"{kind!r} is not a kind of document; choose one of {', '.join(DOCUMENT_KINDS)}")
         filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
-                      lexical_weight=self.lexical_weight if lexical_weight is None else lexical_weight,
-                      dense_weight=self.dense_weight if dense_weight is None else dense_weight, dedup=dedup)
+                      lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
+
+    def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
+                until: str | None = None, source: str | None = None, topic: str | None = None) -> int:
+        """Chunks a search with these filters leaves out only because they have no date (0 without
+        ``since``/``until``): chats and subtitles have dates, most articles and notes have none."""
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        return self.store.count_undated(filters)
 
     def describe_mode(self, mode: str | None = None) -> str:
         """What a search in ``mode`` (default: the default mode) runs, in words."""
@@ -443,17 +511,23 @@ class KnowledgeBase:
             for chunk, _ in self.store.chunks():
                 yield chunk
             return
-        for doc_id in self._resolve(document):
+        for doc_id in self.resolve(document).ids:
             for chunk, _ in self.store.chunks(doc_id):
                 yield chunk
 
     def documents(self) -> list[StoredDocument]:
         return self.store.documents()
 
-    def remove(self, document: str) -> list[str]:
-        """Delete documents (by id, id prefix or source path) and all derived from them."""
-        removed = [d for d in self._resolve(document) if self.store.remove(d)]
-        return removed
+    def remove(self, document: str, *, several: bool = False) -> list[str]:
+        """Delete documents (by id, id prefix or source path) and all derived from them; the ids removed.
+
+        An export's path removes its conversations. An id prefix that several
+        documents share raises AmbiguousReference unless ``several`` is true.
+        """
+        found = self.resolve(document)
+        if found.ambiguous and not several:
+            raise AmbiguousReference(document, found.ids)
+        return [d for d in found.ids if self.store.remove(d)]
 
     def stats(self) -> dict[str, Any]:
         stats = self.store.stats()
@@ -475,54 +549,15 @@ class KnowledgeBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _resolve(self, ref: str) -> list[str]:
-        ids = self.store.resolve(ref)
-        if not ids and os.path.exists(ref):
-            ids = self.store.resolve(str(Path(ref).resolve()))
-        return ids
-
-
-def _expand(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Path]:
-    """Files named, and the files of folders named (hidden ones skipped), in a stable order.
-
-    A folder holding a Slack export, or a Messenger/Instagram conversation in
-    parts, is one item: the export is read as a whole. The assets folder a
-    browser saves beside a page (``page_files/`` next to ``page.html``) is not
-    a source: its scripts, styles and images are left out.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, files))
-                if folder_kind(Path(root), files):
-                    dirs[:] = []
-                    yield Path(root)
-                    continue
-                for name in sorted(files):
-                    if not name.startswith(".") and name not in _SKIPPED_NAMES:
-                        yield Path(root) / name
-        elif path.exists():
-            yield path
-        else:
-            report.files.append(FileResult(str(path), "failed", reason="no such file or folder"))
-
-
-def _read_large(path: Path, size: int) -> bytearray:
-    """A large file's bytes in a buffer the parser empties once it has decoded them (not held twice)."""
-    data = bytearray(size)
-    with open(path, "rb") as handle:
-        got = handle.readinto(data)
-    del data[got:]
-    return data
-
-
-_PAGE_ASSETS = re.compile(r"(.+)_(?:files|fichiers)$")
-
-
-def _page_assets(folder: str, files: list[str]) -> bool:
-    """Whether ``folder`` is the assets folder a browser saved beside a page of ``files``."""
-    match = _PAGE_ASSETS.match(folder)
-    return bool(match) and any(f"{match.group(1)}{suffix}" in files for suffix in (".html", ".htm", ".xhtml"))
-
+    def resolve(self, ref: str) -> Resolved:
+        """The documents ``ref`` names: an id or a source exactly, a path (an export's: its
+        conversations), else the documents whose id starts with ``ref`` (at least 6 characters)."""
+        text = as_text(ref)
+        by_prefix = False
+        ids = self.store.resolve(text)
+        if not ids and "\0" not in ref:  # a path, relative or through links; perhaps deleted since
+            ids = self.store.resolve(source_path(Path(ref)))
+        if not ids and len(text) >= MIN_ID_PREFIX:
+            ids, by_prefix = self.store.match_prefix(text), True
+        return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
 

@@ -24,6 +24,7 @@ from .enrich import TopicExtractor
 from .errors import InputError
 from .exports import parse_files
 from .loaders import slack
+from .names import as_text, source_path
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
@@ -55,6 +56,9 @@ class FileResult:
     detection: str = ""
     chunks: int = 0
     report: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.path = as_text(self.path)  # a name that is not UTF-8 still goes into JSON and SQLite
 
     @property
     def failed(self) -> bool:
@@ -204,15 +208,16 @@ def prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path
                   known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
     """A file's (or an export folder's) documents ready to store, or why it failed."""
     try:
-        parsed = pipeline.parse_source(data, str(path.resolve()), format)
+        source = source_path(path)
+        parsed = pipeline.parse_source(data, source, format)
         prepared = []
         for doc, detection in parsed:
             part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
             if not part:
-                doc.source = str(path.resolve())
+                doc.source = source
             chunks = pipeline.chunk(doc)
             postings = pipeline.index_terms(chunks)
-            shown = str(path) + doc.source[len(str(path.resolve())):] if part else str(path)
+            shown = as_text(path) + doc.source[len(source):] if part else as_text(path)
             prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
                                      None if part else known, shown, detection, part_of_export=part))
     except InputError as exc:

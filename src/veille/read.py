@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .file_bytes import read_regular_file
 
 #: Files larger than this are refused (bytes); KnowledgeBase can change it.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -52,17 +53,7 @@ class DecodedText:
 def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
     """Read a file into normalised text; InputError names the file and the reason."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    if size > max_bytes:
-        raise InputError(str(path), f"over the size limit ({size:,} bytes > {max_bytes:,})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    return decode_bytes(data, str(path))
+    return decode_bytes(read_regular_file(path, max_bytes), str(path))
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> DecodedText:

@@ -31,6 +31,7 @@ from .identity import MessageKeyer, Overlap, same_conversation
 from .loaders import whatsapp
 from .loaders.base import Line
 from .loaders.common import RAW_EXAMPLES, collapse
+from .names import as_text, source_path
 from .pipeline import FileResult, Pipeline
 from .read import decode_bytes
 from .store.sqlite import DocumentWriter, SQLiteStore
@@ -162,7 +163,7 @@ class StreamedChat:
         self.window = window or WINDOW
 
     def ingest(self, item: StreamedFile) -> FileResult:
-        shown, source = str(item.path), str(item.path.resolve())
+        shown, source = as_text(item.path), source_path(item.path)
         try:
             plan = whatsapp.stream_plan(item.path)
             first = self._first_read(plan, source)

@@ -2,25 +2,77 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ContextManager, Iterator, Protocol
 
 import numpy as np
 
+from ..errors import BadArgument
 from ..types import Chunk, Document
 from .postings import DocumentPostings, Ranked
+
+DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM"
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?)?)?")
+
+
+def date_bound(value: str, end: bool) -> str:
+    """The first (or, with ``end``, the last) minute a date covers, as stored: ``YYYY-MM-DD HH:MM``.
+
+    ``2025`` covers the year, ``2025-07`` the month, ``2025-07-27`` the day;
+    ``2025-07-27 14:30`` (or ``T14:30``, seconds ignored) is that minute.
+    Anything else, a 13th month or a 31st of June included, is a ValueError.
+    """
+    match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not a date ({DATE_FORMS})")
+    year, month, day, hour, minute, second = (int(g) if g else None for g in match.groups())
+    if month is None:
+        month = 12 if end else 1
+    try:
+        if day is None:
+            day = calendar.monthrange(year, month)[1] if end and 1 <= month <= 12 else 1
+        if hour is None:
+            hour, minute = (23, 59) if end else (0, 0)
+        moment = datetime(year, month, day, hour, minute, second or 0)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date ({DATE_FORMS})") from None
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
 @dataclass
 class Filters:
-    """Filters applied inside the ranking query, before the top k is taken."""
+    """Filters applied inside the ranking query, before the top k is taken.
+
+    Dates are checked when the filters are made: a BadArgument names ``since``
+    or ``until`` when one is not a date, or when since comes after until.
+    """
 
     kind: str | None = None
     who: str | None = None  # a participant, matched case- and accent-insensitively
-    since: str | None = None  # ISO date or datetime, inclusive
+    since: str | None = None  # a date (DATE_FORMS), inclusive
     until: str | None = None  # inclusive; a bare date covers the whole day
     source: str | None = None  # substring of the source path
     topic: str | None = None
+
+    def __post_init__(self) -> None:
+        bounds = {}
+        for name, end in (("since", False), ("until", True)):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    bounds[name] = date_bound(value, end)
+                except ValueError as exc:
+                    raise BadArgument(name, str(exc)) from None
+        if len(bounds) == 2 and bounds["since"] > bounds["until"]:
+            raise BadArgument("since", f"{self.since!r} is after until {self.until!r}: no date is in between")
+
+    @property
+    def dated(self) -> bool:
+        """Whether a date filter is set (chunks without a date are then left out)."""
+        return self.since is not None or self.until is not None
 
 
 @dataclass
@@ -103,6 +155,12 @@ class Store(Protocol):
     def remove(self, doc_id: str) -> bool:
         """Delete a document and all that derives from it."""
 
+    def resolve(self, ref: str) -> list[str]:
+        """Ids of the documents with this id or source path, or the conversations of this export, exactly."""
+
+    def match_prefix(self, prefix: str) -> list[str]:
+        """Ids of the documents whose id starts with ``prefix``, compared as plain text."""
+
     def documents(self) -> list[StoredDocument]: ...
 
     def chunks(self, doc_id: str | None = None) -> Iterator[tuple[Chunk, str]]:
@@ -116,6 +174,9 @@ class Store(Protocol):
 
     def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the ``k`` chunks nearest ``vector`` (cosine), under the filters."""
+
+    def count_undated(self, filters: Filters) -> int:
+        """Chunks the other filters keep but ``since``/``until`` leave out for want of a date."""
 
     def hits(self, ranked: list[Ranked]) -> list[StoredHit]:
         """The chunks of ranked row ids, in the same order (rows removed meanwhile left out)."""

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document, Unit
-from .base import Filters, MissingVector, StoredDocument, StoredHit
+from .base import Filters, MissingVector, StoredDocument, StoredHit, date_bound
 from .postings import BM25Ranker, DocumentPostings, Ranked
 from .vectors import DenseIndex
 
@@ -339,12 +340,18 @@ class SQLiteStore:
         return row[0] if row else None
 
     def resolve(self, ref: str) -> list[str]:
-        """Document ids matching an id, an id prefix, a source path or an export holding several documents."""
+        """Document ids matching an id, a source path or an export holding several documents, exactly."""
         rows = self.db.execute(
-            "SELECT id FROM documents WHERE id = ? OR source = ? OR (length(?) >= 6 AND id LIKE ? || '%')"
-            " OR substr(source, 1, length(?) + 1) = ? || '#'",  # the conversations of an export
-            (ref, ref, ref, ref, ref, ref),
+            "SELECT id FROM documents WHERE id = ? OR source = ?"
+            " OR substr(source, 1, length(?) + 1) = ? || '#' ORDER BY source, id",  # the conversations of an export
+            (ref, ref, ref, ref),
         ).fetchall()
+        return [r[0] for r in rows]
+
+    def match_prefix(self, prefix: str) -> list[str]:
+        """Ids of the documents whose id starts with ``prefix`` (compared as text: no wildcard, no LIKE)."""
+        rows = self.db.execute("SELECT id FROM documents WHERE substr(id, 1, length(?)) = ? ORDER BY source, id",
+                               (prefix, prefix)).fetchall()
         return [r[0] for r in rows]
 
     def documents(self) -> list[StoredDocument]:
@@ -404,6 +411,10 @@ class SQLiteStore:
         if allowed is not None and not len(allowed):
             return []
         return self._dense().rank(vector, k, allowed)
+
+    def count_undated(self, filters: Filters) -> int:
+        """Chunks the other filters keep but ``since``/``until`` leave out for want of a date."""
+        return self._keys().undated(filters)
 
     def vectors(self, rowids: list[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these chunk rows (those that have one), as float32."""
@@ -670,10 +681,10 @@ class _ChunkKeys:
         if filters.kind:
             narrow(self.kinds == filters.kind)
         if filters.since:
-            bound = _bound(filters.since, end=False)
+            bound = date_bound(filters.since, end=False)
             narrow((self.ends != "") & (self.ends >= bound))
         if filters.until:
-            bound = _bound(filters.until, end=True)
+            bound = date_bound(filters.until, end=True)
             narrow((self.starts != "") & (self.starts <= bound))
         for column, needle in (("who", filters.who), ("topic", filters.topic), ("source", filters.source)):
             if needle:
@@ -684,6 +695,20 @@ class _ChunkKeys:
                     hit[np.concatenate(rows)] = True
                 narrow(hit)
         return None if mask is None else self.ids[mask]
+
+    def undated(self, filters: Filters) -> int:
+        """Rows the other filters keep but the date filters leave out, having no date."""
+        if not filters.dated:
+            return 0
+        missing = np.zeros(len(self.ids), dtype=bool)
+        if filters.since is not None:
+            missing |= self.ends == ""
+        if filters.until is not None:
+            missing |= self.starts == ""
+        others = self.allowed(replace(filters, since=None, until=None))
+        if others is None:
+            return int(missing.sum())
+        return int(np.isin(self.ids[missing], others, assume_unique=True).sum())
 
     def _values(self, column: str) -> dict[str, np.ndarray]:
         """Each distinct value of a column (a participant, a topic, a source) → the rows that have it."""
@@ -696,18 +721,6 @@ class _ChunkKeys:
                         rows.setdefault(part, []).append(i)
             self._inverted[column] = {v: np.array(r, dtype=np.int64) for v, r in rows.items()}
         return self._inverted[column]
-
-
-def _bound(value: str, end: bool) -> str:
-    """``2025-07-27`` → the start or the end of that day, in the stored form."""
-    value = value.strip().replace("T", " ")
-    if len(value) == 10:
-        return value + (" 23:59" if end else " 00:00")
-    if len(value) == 7:  # a month
-        return value + ("-31 23:59" if end else "-01 00:00")
-    if len(value) == 4:  # a year
-        return value + ("-12-31 23:59" if end else "-01-01 00:00")
-    return value[:16]
 
 
 def _chunk_from_row(row: sqlite3.Row) -> Chunk:
