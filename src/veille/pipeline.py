@@ -5,7 +5,6 @@ It runs in the ingest's worker processes as well as in the calling one; ``Knowle
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +22,7 @@ from .enrich import TopicExtractor
 from .errors import InputError
 from .exports import parse_files
 from .loaders import slack
+from .loaders.jsonchat import InvalidJSON, json_problem, looks_like_json, refusal
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
@@ -63,18 +63,14 @@ class FileResult:
 
 
 def _refuse_unsupported(name: str, text: str) -> None:
-    """Text that only plain text would take, but is a format veille does not read yet."""
+    """Text that only plain text would take, but is a format veille does not read yet.
+
+    (Text that opens like JSON never gets here: detection refuses it when no JSON loader fits.)
+    """
     suffix = Path(name).suffix.lower()
     if suffix in _UNSUPPORTED_SUFFIXES:
         raise InputError(name, f"unknown format: {_UNSUPPORTED_SUFFIXES[suffix]} has no loader yet "
                                "(use --format to force one)")
-    head = text.lstrip()[:1]
-    if head in "{[":
-        try:
-            json.loads(text)
-        except ValueError:
-            return
-        raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
     if text.lstrip().startswith("<?xml"):
         raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")
 
@@ -129,15 +125,22 @@ class Pipeline:
         text = decoded.text
         if format:
             loader = get_loader(format)
+            if looks_like_json(text) and not loader.reads_json:
+                raise InputError(name, refusal(text) if json_problem(text) else
+                                 f"{loader.name} reads text, not JSON: force a JSON export's format")
             detection = f"{loader.name} (forced)"
         else:
             found = detect(text, Path(name).name)
+            if found.refused:
+                raise InputError(name, found.refused)
             if found.format == "plaintext":
                 _refuse_unsupported(name, text)
             loader = get_loader(found.format)
             detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
         try:
             doc = loader.parse(text, name)
+        except InvalidJSON as exc:
+            raise InputError(name, str(exc)) from exc
         except (ValueError, KeyError, IndexError) as exc:
             raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
         if not doc.units:

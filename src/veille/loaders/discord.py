@@ -36,6 +36,7 @@ from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
 
 name = "discord"
 kind = "chat"
+reads_json = True
 
 _MENTION = re.compile(r"<@!?(\d+)>")
 _MESSAGE_TYPES = {"Default", "Reply", None}
@@ -70,7 +71,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a DiscordChatExporter JSON export, in file order."""
-    data = load(text, f"Discord export {source}")
+    data = load(text, "DiscordChatExporter export")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Discord export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}

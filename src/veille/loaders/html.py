@@ -52,6 +52,7 @@ from .common import Removals, collapse, finish, fold, title_from_text
 
 name = "html"
 kind = "article"
+reads_json = False
 
 # trafilatura and its helpers log pages they cannot use; veille reports in the parse report instead
 # (a handler here keeps Python's last-resort handler from printing them when the application set none).

@@ -39,6 +39,7 @@ from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
 
 name = "meta"
 kind = "chat"
+reads_json = True
 
 # Media keys, in the order looked at, and their marker.
 _MEDIA = (("photos", "photo"), ("videos", "vidéo"), ("audio_files", "audio"),
@@ -77,7 +78,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a Messenger/Instagram JSON export, oldest first."""
-    data = load(text, f"Messenger/Instagram export {source}")
+    data = load(text, "Messenger/Instagram export")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Messenger/Instagram export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     participants = data.get("participants") or []

@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..read import normalise
 from ..types import Document, Unit
 from .common import finish
+from .jsonchat import describe_json_error
 
 name = "slack"
 kind = "chat"
@@ -386,8 +387,10 @@ def _read_day(data: bytes) -> tuple[list[Any] | None, str, str]:
         text, problem = data.decode("utf-8-sig", errors="replace"), "not valid UTF-8 (bad bytes replaced)"
     try:
         items = json.loads(text)
-    except ValueError as error:
-        return None, f"invalid JSON ({error})", text
+    except json.JSONDecodeError as error:
+        return None, describe_json_error(text, error), text
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply to read", text
     if not isinstance(items, list):
         return None, f"expected a JSON list, found {json.dumps(items, ensure_ascii=False)[:40]}", text
     return items, problem, text

@@ -31,6 +31,7 @@ from .jsonchat import Placer, finish_chat, load, sniff_object
 
 name = "telegram"
 kind = "chat"
+reads_json = True
 
 _MEDIA_MARKERS = {
     "voice_message": "message vocal",
@@ -62,7 +63,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and service events of a Telegram Desktop JSON export."""
-    data = load(text, f"Telegram export {source}")
+    data = load(text, "Telegram export")
     chats, shape = _chats(data)
     placer = Placer(text)
     full = shape == "full export"
