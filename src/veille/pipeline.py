@@ -144,7 +144,8 @@ class Pipeline:
         except (ValueError, KeyError, IndexError) as exc:
             raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
         if not doc.units:
-            raise InputError(name, f"{loader.name}: no text found")
+            why = doc.metadata.get("no_text")
+            raise InputError(name, f"{loader.name}: no text found" + (f": {why}" if why else ""))
         if decoded.repaired:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")
         doc.metadata.setdefault("encoding", decoded.encoding)
