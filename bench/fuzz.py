@@ -126,6 +126,10 @@ class Inputs:
         return text.encode("utf-8", errors="surrogatepass" if rng.random() < 0.02 else "replace")
 
     def mutated(self, rng: Any, data: bytes) -> bytes:
+        if rng.random() < 0.4:  # a JSON export kept valid: its loader reads it (None: not JSON)
+            kept_valid = mutate_json(rng, data)
+            if kept_valid is not None:
+                return kept_valid
         for _ in range(rng.randrange(1, 4)):
             data = self.mutate_once(rng, data)
         return data
@@ -192,6 +196,50 @@ class Inputs:
         return FuzzInput(files, "export", f"{how}, as {target} of an export folder")
 
 
+#: Values a JSON mutation puts in place of another: every JSON type, odd numbers, markup, deep nesting.
+JSON_VALUES = (None, True, False, 0, -1, 1.5, 2**70, -(2**70), 1e308, "", "x", "2024-13-45T99:99:99", "1710406800000",
+               "\u00c3", "<@123>", "<!here>", "&lt;", [], {}, [None], [{"type": "bold"}], {"text": 5}, "😀" * 3,
+               [[[[[]]]]], {"name": None}, "9" * 30)
+
+
+def mutate_json(rng: Any, data: bytes) -> bytes | None:
+    """The bytes' JSON with one value replaced, removed or duplicated; None when the bytes are not JSON."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    containers: list[Any] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if isinstance(node, dict | list) and depth < 12:
+            containers.append(node)
+            for child in node.values() if isinstance(node, dict) else node:
+                walk(child, depth + 1)
+
+    walk(value, 0)
+    if not containers:
+        return None
+    for _ in range(rng.randrange(1, 4)):
+        node = rng.choice(containers)
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            continue
+        key = rng.choice(keys)
+        roll = rng.random()
+        if roll < 0.6:
+            node[key] = rng.choice(JSON_VALUES)
+        elif roll < 0.8:
+            del node[key]
+        elif isinstance(node, list):
+            node.insert(key, node[key])
+        else:
+            node[f"{key}_"] = node[key]
+    try:
+        return json.dumps(value, ensure_ascii=rng.random() < 0.5, indent=rng.choice((None, 1, 2))).encode()
+    except (ValueError, RecursionError):
+        return None
+
+
 def reencode(data: bytes, encoding: str) -> bytes:
     """The bytes read as UTF-8 (bad bytes replaced) and written in another encoding."""
     text = data.decode("utf-8", errors="replace")
@@ -201,14 +249,15 @@ def reencode(data: bytes, encoding: str) -> bytes:
 
 
 def decoded_text(data: bytes) -> str:
-    """Text for the loader and detection targets: decoded as ingest does, or UTF-8 with replacements."""
+    """Text for the loader and detection targets: decoded as ingest does, or UTF-8 with replacements
+    (normalised: loaders read decoded and normalised text)."""
     from veille.errors import InputError
-    from veille.read import decode_bytes
+    from veille.read import decode_bytes, normalise
 
     try:
         return decode_bytes(data, "fuzz").text
     except InputError:
-        return data.decode("utf-8", errors="replace")
+        return normalise(data.decode("utf-8", errors="replace"))  # the loaders' contract: normalised text
 
 
 # -- the contract, per target ---------------------------------------------------------------
@@ -230,6 +279,9 @@ def check_document(doc: Any) -> None:
         _expect(bool(unit.text.strip()), "blank unit")
         _expect(1 <= unit.line_start <= unit.line_end, f"line numbers {unit.line_start}-{unit.line_end}")
     _expect(doc.report.units == len(doc.units), "report.units is not the number of units")
+    _expect(doc.title is None or isinstance(doc.title, str), f"title {doc.title!r}")
+    _expect(all(isinstance(p, str) for p in doc.participants), f"participants {doc.participants!r}")
+    _expect(all(u.author is None or isinstance(u.author, str) for u in doc.units), "an author that is no string")
     _expect(doc.report.raw == sum(1 for u in doc.units if u.kind == "raw"), "report.raw is not the raw units")
 
 
@@ -340,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     spent: Counter[str] = Counter()
     examples: dict[tuple[str, str, str], FuzzInput] = {}
     outcomes: Counter[str] = Counter()
+    tracebacks: dict[tuple[str, str, str], str] = {}
     started = time.perf_counter()
     for i in range(args.inputs):
         target = targets[i % len(targets)]
@@ -352,7 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # noqa: BLE001 - counted and reported: that is the point
             key = (target, type(error).__name__, _place(error) if not isinstance(error, ContractBroken) else str(error))
             failures[key] += 1
-            examples.setdefault(key, item)
+            if key not in examples:
+                examples[key] = item
+                tracebacks[key] = "".join(traceback.format_exception(error))
         runs[target] += 1
         spent[target] += time.perf_counter() - began
         if (i + 1) % 5000 == 0:
@@ -378,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                 saved.with_suffix(".json").write_text(json.dumps({k: v.decode("latin-1") for k, v in item.data.items()}))
             else:
                 saved.write_bytes(item.data)
+            saved.with_name(saved.name + ".traceback.txt").write_text(f"{item.how}\n{tracebacks[key]}")
             print(f"  {count:>6}  {' | '.join(key)}  ({item.how}; {saved})")
     return 1 if failures else 0
 

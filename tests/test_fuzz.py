@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from veille.chunking import ChunkingConfig
 from veille.errors import InputError
 from veille.pipeline import Pipeline
+from veille.read import normalise
 
 from .conftest import load_bench
 
@@ -68,6 +69,7 @@ def test_pipeline_on_mutated_files(rnd):
 @example('{"messages": [{"sender_name": "L', "message_1.json")  # a truncated export: refused, never a post
 @example("=== MÉTADONNÉES CHUNK ===\nTokens: 3\n", "chunk.txt")  # a chunk header without content
 def test_loaders_and_detect_on_generated_text(text, name):
+    text = normalise(text)  # what loaders are given: decoded and normalised text
     fuzz.check_loaders(text, name)
     fuzz.check_detect(text, name)
 

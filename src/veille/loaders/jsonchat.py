@@ -137,14 +137,42 @@ def sniff_object(text: str) -> tuple[dict[str, Any] | None, str]:
 
 
 def messages_lacking(data: dict[str, Any], *keys: str) -> str:
-    """Why ``data["messages"]`` is not a list of message objects holding ``keys`` ("" when it is)."""
+    """Why ``data["messages"]`` is not a list of message objects holding ``keys`` ("" when it is).
+
+    Most items must hold them, not all: an export with a few odd messages is still that export (the loader
+    reads what those hold and counts what they lack), not an unknown format refused whole.
+    """
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         return "no 'messages' list"
     fitting = sum(1 for m in messages if isinstance(m, dict) and all(k in m for k in keys))
-    if fitting < len(messages):
+    if not most(fitting, len(messages)):
         return f"{len(messages) - fitting} of {len(messages)} items lack {'/'.join(keys)}"
     return ""
+
+
+def listed(value: Any) -> list[Any]:
+    """A JSON value that should be a list of items: itself when it is one, else [] (a string or a number
+    holds no items)."""
+    return value if isinstance(value, list) else []
+
+
+def word(value: Any) -> str | None:
+    """A JSON value read as a type or a name: None stays None, a string stays, anything else is its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def raw_unit(item: Any) -> Unit:
+    """An item of a messages list that is no message object, kept as a raw unit holding its JSON."""
+    text = item.strip() if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+    return Unit(text=text or "[élément vide]", kind="raw")
+
+
+def most(fitting: int, items: int) -> bool:
+    """True when more than half the items fit (and one does)."""
+    return fitting > 0 and 2 * fitting > items
 
 
 def load(text: str, label: str) -> Any:
@@ -158,15 +186,16 @@ def load(text: str, label: str) -> Any:
 
 
 def message_spans(text: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """Where each object directly inside a ``"messages"`` array sits, by its JSON path.
+    """Where each item directly inside a ``"messages"`` array sits, by its JSON path.
 
     Paths are ``("messages", i)`` for a top-level list, or longer ones such as
-    ``("chats", "list", c, "messages", i)``; spans run from the object's ``{``
-    to just after its ``}``. Strings are skipped whole, so braces inside text
+    ``("chats", "list", c, "messages", i)``; an object's span runs from its ``{``
+    to just after its ``}``, any other item's (a string, a number, a list) over its
+    JSON text between the commas. Strings are skipped whole, so braces inside text
     do not count.
     """
     spans: dict[tuple[Any, ...], tuple[int, int]] = {}
-    # Frames: [is_object, path, key or index, expecting_key, start].
+    # Frames: [is_object, path, key or index, expecting_key, start, where the array's current item starts].
     stack: list[list[Any]] = []
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -176,19 +205,37 @@ def message_spans(text: str) -> dict[tuple[Any, ...], tuple[int, int]]:
                 stack[-1][3] = False
         elif token in "{[":
             path: tuple[Any, ...] = (*stack[-1][1], stack[-1][2]) if stack else ()
-            stack.append([token == "{", path, 0 if token == "[" else None, True, match.start()])
+            stack.append([token == "{", path, 0 if token == "[" else None, True, match.start(), match.end()])
         elif token in "}]":
             if not stack:
                 break
             frame = stack.pop()
-            if frame[0] and len(frame[1]) >= 2 and frame[1][-2] == "messages":
+            if not frame[0]:
+                _item_span(text, frame, match.start(), spans)
+            if len(frame[1]) >= 2 and frame[1][-2] == "messages":
                 spans[frame[1]] = (frame[4], match.end())
         elif stack:  # ","
             if stack[-1][0]:
                 stack[-1][3] = True
             else:
+                _item_span(text, stack[-1], match.start(), spans)
                 stack[-1][2] += 1
+                stack[-1][5] = match.end()
     return spans
+
+
+def _item_span(text: str, frame: list[Any], end: int, spans: dict[tuple[Any, ...], tuple[int, int]]) -> None:
+    """The span of a ``messages`` array's current item that no object or array of its own gave."""
+    path = (*frame[1], frame[2])
+    if not frame[1] or frame[1][-1] != "messages" or path in spans:
+        return
+    start = frame[5]
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans[path] = (start, end)
 
 
 class Placer:
