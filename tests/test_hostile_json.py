@@ -255,3 +255,101 @@ def test_truncated_json_names_what_is_open(text, inside):
     except json.JSONDecodeError as error:
         reason = describe_json_error(text, error)
     assert reason == f"truncated JSON: the text ends inside {inside} at line 1, column {len(text)}"
+
+
+# --- valid JSON of odd shapes: read, never an exception (regressions found by bench/fuzz.py) ---------------
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _parse_through_pipeline(data: dict, name: str):
+    from veille.chunking import ChunkingConfig
+    from veille.pipeline import Pipeline
+
+    pipeline = Pipeline("chars4", ChunkingConfig())
+    doc, detection = pipeline.parse_bytes(json.dumps(data, ensure_ascii=False, indent=1).encode(), name)
+    pipeline.index_terms(pipeline.chunk(doc))
+    return doc, detection
+
+
+def _raw_units_hold(doc, items: list) -> None:
+    """The items of the messages list that are no message object are raw units, in order, placed on their JSON."""
+    raws = [u for u in doc.units if u.kind == "raw"]
+    assert [u.text for u in raws] == [i if isinstance(i, str) else json.dumps(i, ensure_ascii=False) for i in items]
+    assert doc.report.raw == len(items)
+    for unit, item in zip(raws, items, strict=True):
+        assert json.loads(doc.text[unit.start:unit.end]) == item
+        assert doc.text.count("\n", 0, unit.start) + 1 == unit.line_start
+
+
+def test_telegram_values_of_the_wrong_type():
+    data = _json(DATA / "telegram" / "export_fr.json")
+    messages = data["messages"]
+    messages[1]["text"] = 42  # was TypeError: iterating an int
+    messages[2]["date_unixtime"] = [1]  # was TypeError in int()
+    messages[2].pop("date", None)
+    messages[3]["media_type"] = ["sticker"]  # was TypeError: an unhashable marker
+    messages[0]["members"] = 7  # was TypeError: iterating an int
+    messages += [None, "texte perdu ?", 12]
+    doc, detection = _parse_through_pipeline(data, "result.json")
+    assert detection.startswith("telegram")
+    assert doc.units[1].text == "42" and doc.units[2].time is None
+    _raw_units_hold(doc, [None, "texte perdu ?", 12])
+
+
+def test_discord_values_of_the_wrong_type():
+    data = _json(DATA / "discord" / "serveur_fr.json")
+    messages = data["messages"]
+    messages[0]["type"] = ["Default"]  # was TypeError: unhashable in a set
+    messages[1]["mentions"] = 3  # was TypeError: iterating an int
+    messages[2]["attachments"] = "fichier.pdf"
+    messages[2]["embeds"] = 1
+    messages.append([{"content": "dans une liste"}])
+    doc, detection = _parse_through_pipeline(data, "discord.json")
+    assert detection.startswith("discord")
+    assert doc.units[0].kind == "system" and doc.units[0].meta["type"] == '["Default"]'
+    _raw_units_hold(doc, [[{"content": "dans une liste"}]])
+
+
+def test_meta_values_of_the_wrong_type():
+    data = _json(DATA / "meta" / "messenger_fr.json")
+    data["messages"][0]["type"] = {"Generic": 1}  # was TypeError: unhashable in a set
+    data["messages"][1]["timestamp_ms"] = float("nan")  # json.dumps writes NaN, json.loads reads it back
+    data["messages"].insert(2, "Bonjour")
+    doc, detection = _parse_through_pipeline(data, "message_1.json")
+    assert detection.startswith("meta")
+    _raw_units_hold(doc, ["Bonjour"])
+    assert "2 messages without a usable timestamp_ms" in doc.report.notes  # the NaN one and the raw item
+
+
+def test_slack_values_of_the_wrong_type():
+    from veille.loaders import slack
+
+    root = DATA / "slack" / "equipe-veille"
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    day = json.loads(files["general/2024-03-11.json"])
+    day[0]["subtype"] = ["bot_message"]  # was TypeError: unhashable in a set
+    day[0]["reactions"] = 5
+    day[1]["files"] = 2  # was TypeError: unpacking an int
+    files["general/2024-03-11.json"] = json.dumps(day).encode()
+    channels = json.loads(files["channels.json"])
+    channels[0]["members"] = 9  # was TypeError: iterating an int
+    files["channels.json"] = json.dumps(channels).encode()
+    docs = slack.parse_export(files, "equipe")
+    general = next(d for d in docs if d.metadata["slack_channel"] == "general")
+    assert len([u for u in general.units if u.meta.get("file") == "general/2024-03-11.json"]) == len(day)
+
+
+def test_an_export_with_a_few_odd_messages_is_still_that_export():
+    """All messages had to hold author and timestamp: one odd message refused the whole export."""
+    data = _json(DATA / "discord" / "serveur_fr.json")
+    del data["messages"][3]["timestamp"]
+    doc, detection = _parse_through_pipeline(data, "discord.json")
+    assert detection.startswith("discord") and len(doc.units) == len(data["messages"])
+    assert "1 messages without a usable timestamp" in " ".join(doc.report.notes)
+    data["messages"] = [{"content": "x"}] * 5 + data["messages"][:2]  # most lack them: not an export of Discord's
+    found = detect(json.dumps(data), "discord.json")
+    assert found.refused.startswith("unknown format: JSON that looks like a DiscordChatExporter export, which no "
+                                    "loader reads (")
+    assert "discord: 5 of 7 items lack author/timestamp" in found.refused
