@@ -199,7 +199,7 @@ def test_sample_general_units():
     assert raw.meta == {"file": "general/2024-03-13.json"}
     assert raw.text.startswith("[\n") and "Réunion demain à 10 h pour préparer la note sur l'énergie" in raw.text
     assert doc.report.notes == [
-        ("general/2024-03-13.json: invalid JSON (Expecting value: line 10 column 17 (char 232)); "
+        ("general/2024-03-13.json: truncated JSON: the text ends inside an object at line 10, column 15; "
         "its text kept as a raw unit"),
         "1 mentions or authors with a user id not in users.json, left as ids: U99INCONNU",
     ]
@@ -297,7 +297,7 @@ def test_sample_order_and_top_folder_in_a_zip():
 
 def test_malformed_lists_name_the_file():
     files = folder_files(SAMPLE)
-    with pytest.raises(InputError, match=r"users\.json: invalid JSON") as caught:
+    with pytest.raises(InputError, match=r"users\.json: truncated JSON: the text ends inside ") as caught:
         slack.parse_export({**files, "users.json": files["users.json"][:50]}, "equipe.zip")
     assert caught.value.path == "equipe.zip/users.json"
     with pytest.raises(InputError, match=r"channels\.json: expected a JSON list, found \{\"general\""):

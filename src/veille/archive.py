@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .errors import InputError
 
 ZIP_MAGIC = b"PK\x03\x04"
+# What zipfile raises on a damaged archive besides BadZipFile: a negative seek (ValueError), a short read,
+# a corrupt deflate stream, an unpackable header, an unknown compression method, an encrypted member.
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error, struct.error,
+            NotImplementedError, RuntimeError)
 TEXT_SUFFIXES = (".txt",)
 
 
@@ -59,10 +65,13 @@ def _open(data: bytes, name: str, max_bytes: int) -> zipfile.ZipFile:
     """The archive, once its paths are known safe and its unpacked size within the limit."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _DAMAGED as exc:
         raise InputError(name, f"truncated or damaged zip archive ({exc})") from exc
     members = _members(archive)
     for member in members:
+        if not member.filename:
+            archive.close()
+            raise InputError(name, "truncated or damaged zip archive (a file without a name)")
         path = PurePosixPath(member.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or ":" in member.filename:
             archive.close()
@@ -75,13 +84,13 @@ def _open(data: bytes, name: str, max_bytes: int) -> zipfile.ZipFile:
 
 
 def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    return [m for m in archive.infolist() if not m.is_dir()]
+    return [m for m in archive.infolist() if not m.filename.endswith("/")]  # is_dir() fails on an empty name
 
 
 def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
     try:
         return archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _DAMAGED as exc:
         raise InputError(name, f"cannot read {member.filename!r} from the zip archive ({exc})") from exc
 
 

@@ -16,6 +16,7 @@ from .file_bytes import read_regular_file
 from .loaders import meta, slack
 from .loaders.common import finish
 from .names import as_text
+from .loaders.jsonchat import InvalidJSON
 from .read import decode_bytes
 from .types import Document
 
@@ -70,6 +71,8 @@ def merge_meta_parts(files: dict[str, bytes], source: str) -> Document:
         text = decode_bytes(files[part], f"{source}/{part}").text
         try:
             parts.append(meta.parse(text, f"{source}/{part}"))
+        except InvalidJSON as exc:
+            raise InputError(f"{source}/{part}", str(exc)) from exc
         except (ValueError, KeyError, IndexError) as exc:
             raise InputError(f"{source}/{part}", f"meta: cannot parse: {exc}") from exc
     text, units, shift, lines = [], [], 0, 0

@@ -5,7 +5,6 @@ It runs in the ingest's worker processes as well as in the calling one; ``Knowle
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +24,7 @@ from .errors import InputError
 from .exports import parse_files
 from .loaders import slack
 from .names import as_text, source_path
+from .loaders.jsonchat import InvalidJSON, json_problem, looks_like_json, refusal
 from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
@@ -73,18 +73,14 @@ class FileResult:
 
 
 def _refuse_unsupported(name: str, text: str) -> None:
-    """Text that only plain text would take, but is a format veille does not read yet."""
+    """Text that only plain text would take, but is a format veille does not read yet.
+
+    (Text that opens like JSON never gets here: detection refuses it when no JSON loader fits.)
+    """
     suffix = Path(name).suffix.lower()
     if suffix in _UNSUPPORTED_SUFFIXES:
         raise InputError(name, f"unknown format: {_UNSUPPORTED_SUFFIXES[suffix]} has no loader yet "
                                "(use --format to force one)")
-    head = text.lstrip()[:1]
-    if head in "{[":
-        try:
-            json.loads(text)
-        except ValueError:
-            return
-        raise InputError(name, "unknown format: JSON has no loader yet (use --format to force one)")
     if text.lstrip().startswith("<?xml"):
         raise InputError(name, "unknown format: XML has no loader yet (use --format to force one)")
 
@@ -142,19 +138,27 @@ class Pipeline:
         text = decoded.text
         if format:
             loader = get_loader(format)
+            if looks_like_json(text) and not loader.reads_json:
+                raise InputError(name, refusal(text) if json_problem(text) else
+                                 f"{loader.name} reads text, not JSON: force a JSON export's format")
             detection = f"{loader.name} (forced)"
         else:
             found = detect(text, Path(name).name)
+            if found.refused:
+                raise InputError(name, found.refused)
             if found.format == "plaintext":
                 _refuse_unsupported(name, text)
             loader = get_loader(found.format)
             detection = f"{found.format} ({found.confidence:.2f}: {found.reason})"
         try:
             doc = loader.parse(text, name)
+        except InvalidJSON as exc:
+            raise InputError(name, str(exc)) from exc
         except (ValueError, KeyError, IndexError) as exc:
             raise InputError(name, f"{loader.name}: cannot parse: {exc}") from exc
         if not doc.units:
-            raise InputError(name, f"{loader.name}: no text found")
+            why = doc.metadata.get("no_text")
+            raise InputError(name, f"{loader.name}: no text found" + (f": {why}" if why else ""))
         split_long_units(doc)
         if decoded.repaired:
             doc.report.notes.append(f"{decoded.repaired} mojibake sequences repaired")

@@ -84,6 +84,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    cut_short = utf8_error.end == len(data) and utf8_error.reason == "unexpected end of data"
+    if cut_short and not data[:utf8_error.start].isascii():
+        # UTF-8 (its other non-ASCII characters decoded) cut inside its last character, not cp1252
+        # (which would garble every accent); a lone final byte after ASCII stays ambiguous: cp1252 below
+        try:
+            return data[:utf8_error.start].decode("utf-8") + "\ufffd", "utf-8 (cut inside its last character)"
+        except UnicodeDecodeError as exc:
+            utf8_error = exc
     declared = _declared_charset(data)
     if declared:
         try:

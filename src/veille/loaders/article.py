@@ -68,6 +68,7 @@ from .datelines import (
 
 name = "article"
 kind = "article"
+reads_json = False
 
 _NUMBERED = re.compile(
     r"^(?:[IVXLC]{1,6}[.)]|\d{1,2}[.)]|[A-Z][.)]|conclusion\s*:|introduction\s*:|chapitre \d+|partie \d+)\s*\S",

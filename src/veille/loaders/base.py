@@ -12,6 +12,8 @@ class Loader(Protocol):
 
     name: str
     kind: str
+    reads_json: bool  # a JSON export's loader: offered text that opens like JSON, and only that
+
 
     def sniff(self, text: str, filename: str) -> tuple[float, str]:
         """Confidence in [0, 1] that ``text`` is this format, and why."""

@@ -21,6 +21,7 @@ from .common import finish, span_unit, title_from_text
 
 name = "chunkfile"
 kind = "chunk"
+reads_json = False
 
 _STAMP = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d|\d\d:\d\d:\d\d)\] ")
 _ITEM = re.compile(r"^\s*(?:(\d{1,2})\ufe0f?\u20e3|(\d{1,2})[).]\s)")

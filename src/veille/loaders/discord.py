@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..types import Document, Unit
-from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
+from .jsonchat import Placer, finish_chat, listed, load, messages_lacking, raw_unit, sniff_object, word
 
 name = "discord"
 kind = "chat"
+reads_json = True
 
 _MENTION = re.compile(r"<@!?(\d+)>")
 _MESSAGE_TYPES = {"Default", "Reply", None}
@@ -70,7 +71,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a DiscordChatExporter JSON export, in file order."""
-    data = load(text, f"Discord export {source}")
+    data = load(text, "DiscordChatExporter export")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Discord export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     guild = data.get("guild") if isinstance(data.get("guild"), dict) else {}
@@ -79,11 +80,11 @@ def parse(text: str, source: str) -> Document:
         raise ValueError(f"not a Discord export ({source}): no 'guild' nor 'channel' object")
 
     placer = Placer(text)
-    units = [placer.place(_unit(message), ("messages", index))
-             for index, message in enumerate(data["messages"]) if isinstance(message, dict)]
+    units = [placer.place(_unit(message) if isinstance(message, dict) else raw_unit(message), ("messages", index))
+             for index, message in enumerate(data["messages"])]
 
-    guild_name = guild.get("name")
-    channel_name = channel.get("name")
+    guild_name = word(guild.get("name"))
+    channel_name = word(channel.get("name"))
     if guild_name and channel_name:
         title = f"{guild_name} / #{channel_name}"
     else:
@@ -131,7 +132,7 @@ def _who(person: Any) -> str | None:
 def _content(message: dict[str, Any]) -> str:
     content = message.get("content")
     content = "" if content is None else str(content)
-    names = {str(m.get("id")): _who(m) for m in message.get("mentions") or []
+    names = {str(m.get("id")): _who(m) for m in listed(message.get("mentions"))
              if isinstance(m, dict) and m.get("id") is not None and _who(m)}
     if names:
         content = _MENTION.sub(lambda m: f"@{names[m.group(1)]}" if m.group(1) in names else m.group(0), content)
@@ -149,7 +150,7 @@ def _unit(message: dict[str, Any]) -> Unit:
         meta["edited"] = message["timestampEdited"]
     author = _who(message.get("author"))
     content = _content(message)
-    type_ = message.get("type")
+    type_ = word(message.get("type"))
 
     reactions = message.get("reactions")
     if isinstance(reactions, list):
@@ -171,14 +172,14 @@ def _unit(message: dict[str, Any]) -> Unit:
     reference = message.get("reference")
     if type_ == "Reply" and isinstance(reference, dict) and reference.get("messageId") is not None:
         meta["reply_to"] = reference["messageId"]
-    files = [str(a.get("fileName")) for a in message.get("attachments") or []
+    files = [str(a.get("fileName")) for a in listed(message.get("attachments"))
              if isinstance(a, dict) and a.get("fileName")]
     if files:
         meta["attachment"] = True
         meta["file"] = files[0]
         if len(files) > 1:
             meta["files"] = files
-    embeds = [e for e in message.get("embeds") or [] if isinstance(e, dict) and e.get("url")]
+    embeds = [e for e in listed(message.get("embeds")) if isinstance(e, dict) and e.get("url")]
     if embeds:
         meta["link"] = embeds[0]["url"]
     body = content

@@ -34,8 +34,15 @@ show; each unit's slice of it is exactly its text. The HTML's size stays in
 
 When trafilatura finds no main text, the page's whole visible text (its
 ``baseline``) is kept, with a note; when there is none either, the document
-has no units (ingest then refuses the page: "html: no text found"). Like
-every text loader, ``parse`` reads any text without raising.
+has no units and ``metadata["no_text"]`` says what the page holds instead
+(script and style, huge attributes); ingest then refuses the page with it.
+Like every text loader, ``parse`` reads any text without raising.
+
+Attribute values over ``HUGE_VALUE_CHARS`` (an image inlined as a ``data:``
+URI, a serialised state in a ``data-*`` attribute) and ``<script>``/``<style>``
+blocks as long are emptied before extraction, and counted in a note: libxml2
+stops reading a page at a value or text node over 10 MB (measured: the text
+after it is lost), and neither holds page text.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from .common import Removals, collapse, finish, fold, title_from_text
 
 name = "html"
 kind = "article"
+reads_json = False
 
 # trafilatura and its helpers log pages they cannot use; veille reports in the parse report instead
 # (a handler here keeps Python's last-resort handler from printing them when the application set none).
@@ -66,6 +74,14 @@ EXTRACT_OPTIONS: dict[str, object] = {
     "favor_precision": True,
     "favor_recall": False,
 }
+
+#: Attribute values and script or style blocks longer than this are emptied before extraction: no attribute
+#: the extraction reads (href, src, class, alt, content) is near this long, and libxml2 drops the rest of a
+#: page after a value or text node of 10 MB.
+HUGE_VALUE_CHARS = 65536
+# An attribute's quoted value of that length; "<" is not in it, so a run of page text (which holds tags) never is.
+_HUGE_ATTRIBUTE = re.compile('(=[ \t\n]*)(?:"[^"<]{%d,}"|\'[^\'<]{%d,}\')' % (HUGE_VALUE_CHARS, HUGE_VALUE_CHARS))
+_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
 
 #: A paragraph wholly in bold, this short and not ending a sentence, is a heading.
 BOLD_HEADING_MAX_CHARS = 100
@@ -113,11 +129,15 @@ def parse(text: str, source: str) -> Document:
     """Main text as heading and paragraph units; title, author, date and site as metadata."""
     import trafilatura  # heavy: imported where used
 
-    extracted = trafilatura.bare_extraction(text, with_metadata=True, **EXTRACT_OPTIONS)
+    page, emptied, emptied_chars = _empty_huge_values(text)
     notes: list[str] = []
+    if emptied:
+        notes.append(f"{emptied} attribute values or script/style blocks over {_thousands(HUGE_VALUE_CHARS)} "
+                     f"characters ({_thousands(emptied_chars)} characters in all) left out before extraction")
+    extracted = trafilatura.bare_extraction(page, with_metadata=True, **EXTRACT_OPTIONS)
     body = extracted.body if extracted is not None else None
     if body is None or not collapse(" ".join(body.itertext())):
-        body, _, length = trafilatura.baseline(text)
+        body, _, length = trafilatura.baseline(page)
         notes.append("trafilatura found no main text: the page's whole visible text is kept" if length
                      else "no main text found, and no visible text either")
     meta = _Metadata.of(extracted)
@@ -134,10 +154,48 @@ def parse(text: str, source: str) -> Document:
     doc.metadata.update(meta.fields())
     doc.metadata["html_chars"] = len(text)
     doc.metadata["extractor"] = f"trafilatura {trafilatura.__version__}"
-    visible = len(collapse(trafilatura.html2txt(text)))
+    visible = len(collapse(trafilatura.html2txt(page)))
     kept = sum(len(u.text) for u in rendered.units if not u.meta.get("title"))
     notes.append(f"main text: {_thousands(kept)} of {_thousands(visible)} characters of page text kept")
+    if not rendered.units:
+        doc.metadata["no_text"] = _what_instead_of_text(text)
     return finish(doc, rendered.removals, notes)
+
+
+def _empty_huge_values(text: str) -> tuple[str, int, int]:
+    """The page with attribute values and script or style blocks over ``HUGE_VALUE_CHARS`` emptied, how many
+    were, and their length."""
+    if len(text) <= HUGE_VALUE_CHARS:
+        return text, 0, 0
+    count = chars = 0
+
+    def empty_attribute(match: re.Match[str]) -> str:
+        nonlocal count, chars
+        count += 1
+        chars += match.end() - match.end(1) - 2
+        return match.group(1) + '""'
+
+    def empty_code(match: re.Match[str]) -> str:
+        nonlocal count, chars
+        if match.end(3) - match.start(3) <= HUGE_VALUE_CHARS:
+            return match.group()
+        count += 1
+        chars += match.end(3) - match.start(3)
+        return match.group(1) + match.group(4)
+
+    text = _HUGE_ATTRIBUTE.sub(empty_attribute, text)
+    return _SCRIPT_OR_STYLE.sub(empty_code, text), count, chars
+
+
+def _what_instead_of_text(text: str) -> str:
+    """What a page without visible text is made of, in words."""
+    code = sum(len(m.group()) for m in _SCRIPT_OR_STYLE.finditer(text))
+    attributes = sum(m.end() - m.end(1) - 2 for m in _HUGE_ATTRIBUTE.finditer(text))  # the values, quotes left out
+    parts = [f"{_thousands(code)} in <script> and <style>"] if code else []
+    if attributes:
+        parts.append(f"{_thousands(attributes)} in attribute values over {_thousands(HUGE_VALUE_CHARS)} characters")
+    held = f" ({', '.join(parts)})" if parts else ""
+    return f"the page's {_thousands(len(text))} characters hold no visible text{held}"
 
 
 # -- metadata ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from .common import Removals, collapse, finish, sniff_sample, span_unit, title_f
 
 name = "markdown"
 kind = "text"
+reads_json = False
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")

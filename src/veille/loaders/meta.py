@@ -31,14 +31,16 @@ its matching ``}``, found by a scan of the JSON structure (strings skipped).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
 from ..types import Document, Unit
-from .jsonchat import Placer, finish_chat, load, messages_lacking, sniff_object
+from .jsonchat import Placer, finish_chat, load, messages_lacking, raw_unit, sniff_object, word
 
 name = "meta"
 kind = "chat"
+reads_json = True
 
 # Media keys, in the order looked at, and their marker.
 _MEDIA = (("photos", "photo"), ("videos", "vidéo"), ("audio_files", "audio"),
@@ -77,7 +79,7 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
 
 def parse(text: str, source: str) -> Document:
     """Messages and events of a Messenger/Instagram JSON export, oldest first."""
-    data = load(text, f"Messenger/Instagram export {source}")
+    data = load(text, "Messenger/Instagram export")
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ValueError(f"not a Messenger/Instagram export ({source}): no top-level 'messages' list")  # noqa: TRY004 - loader contract: ValueError
     participants = data.get("participants") or []
@@ -85,11 +87,12 @@ def parse(text: str, source: str) -> Document:
         raise ValueError(f"not a Messenger/Instagram export ({source}): 'participants' is not a list")  # noqa: TRY004
 
     placer = Placer(text)
-    indexed = [(i, m) for i, m in enumerate(data["messages"]) if isinstance(m, dict)]
+    indexed = list(enumerate(data["messages"]))
     indexed.reverse()
     indexed.sort(key=lambda pair: _stamp(pair[1]) if _stamp(pair[1]) is not None else float("-inf"))
 
-    units = [placer.place(_unit(message), ("messages", index)) for index, message in indexed]
+    units = [placer.place(_unit(message) if isinstance(message, dict) else raw_unit(message), ("messages", index))
+             for index, message in indexed]
 
     title = repair(data["title"]) if data.get("title") else None
     doc = Document(source=source, kind=kind, format=name, text=text, units=units,
@@ -101,10 +104,10 @@ def parse(text: str, source: str) -> Document:
     return finish_chat(doc, placer, untimed="timestamp_ms")
 
 
-def _stamp(message: dict[str, Any]) -> int | None:
-    value = message.get("timestamp_ms")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
+def _stamp(message: Any) -> int | None:
+    value = message.get("timestamp_ms") if isinstance(message, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None  # JSON's NaN and Infinity, which Python reads, are no time either
     return int(value)
 
 
@@ -147,7 +150,7 @@ def _unit(message: dict[str, Any]) -> Unit:
     when = _time(message)
     sender = repair(message["sender_name"]) if message.get("sender_name") else None
     content = repair(message.get("content")).strip()
-    kind_ = message.get("type")
+    kind_ = word(message.get("type"))
 
     reactions = message.get("reactions")
     if isinstance(reactions, list):

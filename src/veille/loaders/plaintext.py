@@ -13,6 +13,7 @@ from .common import collapse, finish, is_hard_wrapped, joined, span_unit, title_
 
 name = "plaintext"
 kind = "text"
+reads_json = False
 
 TITLE_MAX_CHARS = 100
 

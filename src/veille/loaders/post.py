@@ -43,6 +43,7 @@ from .datelines import find_date, fold_in_place, only_date
 
 name = "post"
 kind = "post"
+reads_json = False
 
 CHROME_MAX_CHARS = 100  # longer lines are never a reaction bar
 HEADER_LINES = 8  # an author header sits in the first lines

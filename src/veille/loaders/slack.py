@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..read import normalise
 from ..types import Document, Unit
 from .common import finish
+from .jsonchat import describe_json_error, listed, word
 
 name = "slack"
 kind = "chat"
@@ -173,7 +174,7 @@ class _Conversation:
             notes.append("no messages in its day files")
         text, units = _layout(self.threads(sorted(entries, key=lambda e: e.key)))
         doc = Document(source=source, kind=kind, format=name, text=text, units=units, title=self.title(),
-                       participants=[self.user(m, count=False) for m in self.info.get("members") or []])
+                       participants=[self.user(m, count=False) for m in listed(self.info.get("members"))])
         doc.metadata.update(self.metadata(len(days)))
         times = [u.time for u in units if u.time is not None]
         if times:
@@ -200,7 +201,7 @@ class _Conversation:
         return _Entry((key[0] if stamp is None else stamp, key[1]), unit, thread if thread != ts else None)
 
     def unit(self, msg: dict[str, Any], path: str, ts: str | None) -> Unit:
-        subtype = msg.get("subtype")
+        subtype = word(msg.get("subtype"))
         meta: dict[str, Any] = {"file": path, "ts": ts, "subtype": subtype, "edited": bool(msg.get("edited"))}
         meta = {k: v for k, v in meta.items() if v}
         deleted = subtype in ("tombstone", "message_deleted") or msg.get("text") == _DELETED
@@ -212,7 +213,7 @@ class _Conversation:
                 meta["deleted"] = True
             text = "message supprimé" if deleted else self.event(msg, str(by or "quelqu'un"))
             return Unit(text=text, kind="system", time=_time(ts), meta=meta)
-        reactions = {str(r.get("name")): r.get("count") for r in msg.get("reactions") or [] if isinstance(r, dict)}
+        reactions = {str(r.get("name")): r.get("count") for r in listed(msg.get("reactions")) if isinstance(r, dict)}
         if reactions:
             meta["reactions"] = reactions
         author = self.author(msg, meta)
@@ -251,8 +252,8 @@ class _Conversation:
     def body(self, msg: dict[str, Any], meta: dict[str, Any]) -> str:
         """The text, then link unfurls and bot attachments, then a marker per shared file."""
         parts = [self.render(str(msg.get("text") or ""))]
-        parts += [self.attachment(a) for a in msg.get("attachments") or [] if isinstance(a, dict)]
-        files = [f for f in [msg.get("file"), *(msg.get("files") or [])] if isinstance(f, dict)]
+        parts += [self.attachment(a) for a in listed(msg.get("attachments")) if isinstance(a, dict)]
+        files = [f for f in [msg.get("file"), *listed(msg.get("files"))] if isinstance(f, dict)]
         if files:
             meta["attachment"] = True
             meta["files"] = [str(f.get("name") or f.get("title") or f.get("id") or "fichier") for f in files]
@@ -264,7 +265,7 @@ class _Conversation:
         title, link = att.get("title"), att.get("title_link")
         pieces = [att.get("pretext"), att.get("author_name"),
                   f"{title} ({link})" if title and link and link != title else title, att.get("text")]
-        pieces += [f"{f.get('title')} : {f.get('value')}" for f in att.get("fields") or [] if isinstance(f, dict)]
+        pieces += [f"{f.get('title')} : {f.get('value')}" for f in listed(att.get("fields")) if isinstance(f, dict)]
         lines = [self.render(str(p)) for p in pieces if p] or [self.render(str(att.get("fallback") or ""))]
         return "\n".join("> " + line for text in lines if text for line in text.split("\n"))
 
@@ -320,7 +321,7 @@ class _Conversation:
         return tops
 
     def title(self) -> str:
-        members = ", ".join(self.user(m, count=False) for m in self.info.get("members") or [])
+        members = ", ".join(self.user(m, count=False) for m in listed(self.info.get("members")))
         if self.conv_kind in ("dm", "mpim") and members:
             return f"Message direct : {members}" if self.conv_kind == "dm" else f"Groupe : {members}"
         return f"#{self.info.get('name') or self.folder}"
@@ -386,8 +387,10 @@ def _read_day(data: bytes) -> tuple[list[Any] | None, str, str]:
         text, problem = data.decode("utf-8-sig", errors="replace"), "not valid UTF-8 (bad bytes replaced)"
     try:
         items = json.loads(text)
-    except ValueError as error:
-        return None, f"invalid JSON ({error})", text
+    except json.JSONDecodeError as error:
+        return None, describe_json_error(text, error), text
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply to read", text
     if not isinstance(items, list):
         return None, f"expected a JSON list, found {json.dumps(items, ensure_ascii=False)[:40]}", text
     return items, problem, text

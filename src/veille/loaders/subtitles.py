@@ -42,6 +42,7 @@ from .reflow import WORDS_PER_SECOND, Fragment, Reflow, clock
 
 name = "subtitles"
 kind = "transcript"
+reads_json = False
 
 # [H:]MM:SS[,mmm] (groups: hours, minutes, seconds, milliseconds).
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[,.](\d{1,3}))?"

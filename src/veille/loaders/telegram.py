@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..types import Document, Unit
-from .jsonchat import Placer, finish_chat, load, sniff_object
+from .jsonchat import Placer, finish_chat, listed, load, most, raw_unit, sniff_object, word
 
 name = "telegram"
 kind = "chat"
+reads_json = True
 
 _MEDIA_MARKERS = {
     "voice_message": "message vocal",
@@ -51,42 +52,40 @@ def sniff(text: str, filename: str) -> tuple[float, str]:
         chats, shape = _chats(data)
     except ValueError as error:
         return 0.0, str(error)
-    messages = [m for chat in chats for m in chat.get("messages") or []]
+    messages = [m for chat in chats for m in listed(chat.get("messages"))]
     if not messages:
         return 0.0, f"Telegram {shape} shape but no messages"
     fitting = sum(1 for m in messages if _looks_like_message(m))
-    if fitting < len(messages):
+    if not most(fitting, len(messages)):
         return 0.0, f"{len(messages) - fitting} of {len(messages)} items lack type/date"
     return 0.95, f"Telegram JSON export, {shape}: {len(chats)} chat(s), {len(messages)} messages with type and date"
 
 
 def parse(text: str, source: str) -> Document:
     """Messages and service events of a Telegram Desktop JSON export."""
-    data = load(text, f"Telegram export {source}")
+    data = load(text, "Telegram export")
     chats, shape = _chats(data)
     placer = Placer(text)
     full = shape == "full export"
     units: list[Unit] = []
     for ci, chat in enumerate(chats):
-        chat_name = chat.get("name")
+        chat_name = word(chat.get("name"))
         prefix: tuple[Any, ...] = ("chats", "list", ci, "messages") if full else ("messages",)
-        for mi, message in enumerate(chat.get("messages") or []):
-            if not isinstance(message, dict):
-                continue
-            unit = placer.place(_unit(message), (*prefix, mi))
+        for mi, message in enumerate(listed(chat.get("messages"))):
+            unit = placer.place(_unit(message) if isinstance(message, dict) else raw_unit(message), (*prefix, mi))
             if full and chat_name is not None:
                 unit.meta["chat"] = chat_name
             units.append(unit)
 
     if full:
-        title = f"Telegram export ({len(chats)} chats)" if len(chats) != 1 else chats[0].get("name")
+        title = f"Telegram export ({len(chats)} chats)" if len(chats) != 1 else word(chats[0].get("name"))
     else:
-        title = data.get("name")
+        title = word(data.get("name"))
     doc = Document(source=source, kind=kind, format=name, text=text, units=units,
                    title=title or f"Telegram export ({len(chats)} chats)")
     doc.metadata["shape"] = shape
     doc.metadata["chats"] = [{"name": c.get("name"), "type": c.get("type"), "id": c.get("id"),
-                              "messages": len(c.get("messages") or [])} for c in chats]
+                              "messages": len(listed(c.get("messages")))} for c in chats]
     return finish_chat(doc, placer)
 
 
@@ -113,6 +112,8 @@ def _plain(value: Any) -> str:
         return value
     if isinstance(value, dict):
         value = [value]
+    if not isinstance(value, list):
+        return str(value)
     parts = []
     for part in value:
         if isinstance(part, str):
@@ -137,7 +138,7 @@ def _time(message: dict[str, Any]) -> datetime | None:
     if stamp is not None:
         try:
             return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
-        except (ValueError, OverflowError, OSError):
+        except (ValueError, TypeError, OverflowError, OSError):
             pass
     return None
 
@@ -151,7 +152,7 @@ def _service_text(message: dict[str, Any]) -> str:
     title = message.get("title")
     if title:
         words.append(f"« {title} »")
-    members = message.get("members")
+    members = listed(message.get("members"))
     if members:
         words.append("membres : " + ", ".join(str(m) for m in members if m))
     body = _plain(message.get("text", message.get("text_entities"))).strip()
@@ -173,7 +174,7 @@ def _unit(message: dict[str, Any]) -> Unit:
     when = _time(message)
 
     if message.get("type") == "service":
-        meta["action"] = message.get("action")
+        meta["action"] = word(message.get("action"))
         if message.get("actor"):
             meta["actor"] = message["actor"]
         return Unit(text=_service_text(message), kind="system", author=None, time=when, meta=meta)
@@ -185,7 +186,7 @@ def _unit(message: dict[str, Any]) -> Unit:
         marker, file = "photo", message["photo"]
     elif message.get("file") or message.get("media_type"):
         file = message.get("file")
-        media = message.get("media_type")
+        media = word(message.get("media_type"))
         marker = _MEDIA_MARKERS.get(media, media) if media else "fichier"
         if media == "sticker" and message.get("sticker_emoji"):
             marker = f"sticker {message['sticker_emoji']}"

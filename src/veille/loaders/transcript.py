@@ -34,6 +34,7 @@ from .reflow import FUNCTION_WORDS, Fragment, Reflow, clock
 
 name = "transcript"
 kind = "transcript"
+reads_json = False
 
 DESCRIPTION_MIN_CHARS = 60
 

@@ -52,6 +52,7 @@ from .common import LOWER, UPPER, Removals, collapse, finish, sniff_sample, span
 
 name = "webchat"
 kind = "chat"
+reads_json = False
 
 #: Buttons, navigation, status and date-separator words of chat pages (full lines, any case).
 UI_RESIDUE = (

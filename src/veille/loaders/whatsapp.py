@@ -39,6 +39,7 @@ from .common import finish, sniff_sample, span_unit
 
 name = "whatsapp"
 kind = "chat"
+reads_json = False
 
 _HEADER = re.compile(
     r"""
