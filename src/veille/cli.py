@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from typing import Any, Sequence, TextIO
@@ -13,7 +14,7 @@ from . import __version__
 from .chunking import render_chunk
 from .errors import VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
-from .kb import IngestProgress, IngestReport, KnowledgeBase
+from .kb import IngestInterrupted, IngestProgress, IngestReport, KnowledgeBase
 from .loaders import LOADERS
 from .search import HIGHLIGHT, MODES
 from .text.tokens import COUNTERS
@@ -108,14 +109,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "max_tokens", None) is not None and args.max_tokens < 16:
         parser.error("--max-tokens must be at least 16")
     handler = COMMANDS[args.command]
+    stopped = _StopSignal()
     try:
-        return handler(args)
+        with stopped:
+            return handler(args)
     except VeilleError as exc:
         print(f"veille: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: said in one line, no traceback
+        if not isinstance(exc, IngestInterrupted):
+            print("veille: interrupted", file=sys.stderr)
+        return 128 + stopped.signal
+
+
+class _StopSignal:
+    """SIGTERM handled as Ctrl-C while a command runs; which of the two stopped it (the exit code is 128 + it)."""
+
+    def __init__(self) -> None:
+        self.signal = signal.SIGINT
+        self._previous: Any = None
+
+    def __enter__(self) -> "_StopSignal":
+        try:
+            self._previous = signal.signal(signal.SIGTERM, self._stop)
+        except ValueError:  # not the main thread: SIGTERM keeps its handler
+            self._previous = None
+        return self
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        self.signal = signal.SIGTERM
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
 
 
 def _open(args: argparse.Namespace, **options: Any) -> KnowledgeBase:
@@ -128,16 +158,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                overlap_tokens=args.overlap, silence_minutes=args.silence) as kb:
         show = sys.stderr.isatty() if args.progress is None else args.progress
         bar = ProgressBar(sys.stderr) if show and kb.embedder is not None else None
+        stop: IngestInterrupted | None = None
         try:
             report = kb.ingest(args.paths, format=args.format, progress=bar)
+        except IngestInterrupted as exc:  # what was committed is said, then main gives the exit code
+            stop, report = exc, exc.report
         finally:
             if bar is not None:
                 bar.close()
-    if args.json:
+    _show_report(report, args.json)
+    if stop is not None:
+        raise stop
+    return 0 if report.ok else 1
+
+
+def _show_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
-    return 0 if report.ok else 1
 
 
 class ProgressBar:
@@ -198,6 +237,9 @@ def _print_report(report: IngestReport) -> None:
     embedded = f"; {report.embedded} chunks embedded" if report.embedded else ""
     print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}{embedded}")
     print(f"mode: {report.mode}")
+    if report.interrupted:
+        print(f"interrupted: {len(report.files)} files done, {len(report.not_read)} not read; "
+              "run the same command again to finish", file=sys.stderr)
 
 
 def _describe(r: dict) -> str:
