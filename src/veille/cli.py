@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 from typing import Any, Callable, NoReturn, Sequence, TextIO
@@ -15,7 +16,7 @@ from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
-from .kb import IngestProgress, IngestReport, KnowledgeBase, Resolved
+from .kb import IngestInterrupted, IngestProgress, IngestReport, KnowledgeBase, Resolved
 from .loaders import LOADERS
 from .names import printable
 from .search import HIGHLIGHT, MODES
@@ -175,8 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "eval":
         _check_db(parser, args.db, create=args.command == "ingest")
     handler = COMMANDS[args.command]
+    stopped = _StopSignal()
     try:
-        return handler(args)
+        with stopped:
+            return handler(args)
     except BadArgument as exc:  # a check only the library can make (since after until)
         parser.error(f"{_OPTION.get(exc.argument, '--' + exc.argument.replace('_', '-'))}: {exc.reason}")
     except VeilleError as exc:
@@ -185,6 +188,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `veille chunks | head`
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: said in one line, no traceback
+        if not isinstance(exc, IngestInterrupted):
+            print("veille: interrupted", file=sys.stderr)
+        return 128 + stopped.signal
+
+
+class _StopSignal:
+    """SIGTERM handled as Ctrl-C while a command runs; which of the two stopped it (the exit code is 128 + it)."""
+
+    def __init__(self) -> None:
+        self.signal = signal.SIGINT
+        self._previous: Any = None
+
+    def __enter__(self) -> "_StopSignal":
+        try:
+            self._previous = signal.signal(signal.SIGTERM, self._stop)
+        except ValueError:  # not the main thread: SIGTERM keeps its handler
+            self._previous = None
+        return self
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        self.signal = signal.SIGTERM
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
 
 
 _OPTION = {"k": "-k", "query": "query"}
@@ -215,16 +245,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                overlap_tokens=args.overlap, silence_minutes=args.silence) as kb:
         show = sys.stderr.isatty() if args.progress is None else args.progress
         bar = ProgressBar(sys.stderr) if show and kb.embedder is not None else None
+        stop: IngestInterrupted | None = None
         try:
             report = kb.ingest(args.paths, format=args.format, progress=bar, exclude=args.exclude)
+        except IngestInterrupted as exc:  # what was committed is said, then main gives the exit code
+            stop, report = exc, exc.report
         finally:
             if bar is not None:
                 bar.close()
-    if args.json:
+    _show_report(report, args.json)
+    if stop is not None:
+        raise stop
+    return 0 if report.ok else 1
+
+
+def _show_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
-    return 0 if report.ok else 1
 
 
 class ProgressBar:
@@ -286,6 +325,9 @@ def _print_report(report: IngestReport) -> None:
     embedded = f"; {report.embedded} chunks embedded" if report.embedded else ""
     print(f"{counts}{', ' if counts and failed else ''}{f'{failed} failed' if failed else ''}{embedded}")
     print(f"mode: {report.mode}")
+    if report.interrupted:
+        print(f"interrupted: {len(report.files)} files done, {len(report.not_read)} not read; "
+              "run the same command again to finish", file=sys.stderr)
 
 
 def _describe(r: dict) -> str:

@@ -42,7 +42,7 @@ from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import DOCUMENT_KINDS, Chunk, Document, Hit
 from .walk import walk
 
-__all__ = ["FileResult", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
+__all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
 
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
@@ -56,6 +56,8 @@ class IngestReport:
     mode: str = ""  # the knowledge base's search mode, as stats()["mode"] says it
     embedded: int = 0  # chunks embedded by this ingest (older chunks without a vector included)
     excluded: int = 0  # files and folders left out by an exclude pattern
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: ``files`` holds what was committed
+    not_read: list[str] = field(default_factory=list)  # files named and not stored (interrupted ingest)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +79,8 @@ class IngestReport:
                                                   "failed")},
             "excluded": self.excluded,
             "files": [f.as_dict() for f in self.files],
+            "interrupted": self.interrupted,
+            "not_read": self.not_read,
         }
 
 
@@ -117,6 +121,20 @@ def _check_weights(lexical_weight: object, dense_weight: object, mode: str) -> N
         raise BadArgument("dense_weight", "lexical and dense weights are both 0: nothing would rank the chunks")
 
 
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, where the caller turns it into KeyboardInterrupt) stopped an ingest.
+
+    What was committed before stays stored, whole documents only; the document being stored and
+    those not yet committed are rolled back. ``report`` says what was stored (``report.files``) and
+    what was not (``report.not_read``); ingesting the same paths again stores the rest, once.
+    It is a KeyboardInterrupt: code that does not look for it stops as it would on Ctrl-C.
+    """
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__(f"interrupted: {len(report.files)} files done, {len(report.not_read)} not read")
+        self.report = report
+
+
 class KnowledgeBase:
     """A knowledge base in one SQLite file.
 
@@ -155,8 +173,6 @@ class KnowledgeBase:
         stored_counter = self.store.get_meta("token_counter")
         self.counter_name = token_counter or stored_counter or DEFAULT_COUNTER
         self.counter = make_counter(self.counter_name)
-        if stored_counter is None:
-            self.store.set_meta("token_counter", self.counter_name)
         defaults = ChunkingConfig()
         self.config = ChunkingConfig(
             max_tokens=max_tokens or defaults.max_tokens,
@@ -170,7 +186,7 @@ class KnowledgeBase:
         self.pipeline = Pipeline(self.counter_name, self.config, self.counter, max_bytes)
 
     def _check_model(self, embedder: Embedder) -> None:
-        """Record the embedding model in a new file; refuse a file whose vectors another model made."""
+        """Refuse a file whose vectors another model made (the model is recorded at the first ingest)."""
         stored = self.store.get_meta("embedding_model")
         dims = self.store.get_meta("embedding_dims")
         if stored == embedder.name and dims == str(embedder.dims):
@@ -180,8 +196,18 @@ class KnowledgeBase:
                 f"{self.store.path}: its vectors were made by {stored} ({dims} dimensions) and this veille embeds "
                 f"with {embedder.name} ({embedder.dims} dimensions); ingest your sources into a new file, or open "
                 "this one without embeddings (embed=False, veille --no-embed) to search it lexically")
-        self.store.set_meta("embedding_model", embedder.name)
-        self.store.set_meta("embedding_dims", str(embedder.dims))
+
+    def _record_settings(self) -> None:
+        """Write the token counter and the embedding model in the file, when it does not say them yet.
+
+        Done when ingesting, not when opening: opening a knowledge base to read writes nothing.
+        """
+        if self.store.get_meta("token_counter") is None:
+            self.store.set_meta("token_counter", self.counter_name)
+        if self.embedder is not None:
+            self._check_model(self.embedder)  # another process may have embedded since this one opened
+            self.store.set_meta("embedding_model", self.embedder.name)
+            self.store.set_meta("embedding_dims", str(self.embedder.dims))
 
     @property
     def mode(self) -> str:
@@ -202,6 +228,12 @@ class KnowledgeBase:
         stored (its vectors stored with it, or nothing), and chunks stored
         earlier without a vector are embedded at the end. ``progress`` is called
         after each file and each embedded batch.
+
+        Other processes may search the file meanwhile, and ingest into it: writes
+        are short transactions (never held while parsing or embedding), and each
+        document is stored once however many ingests hold it. On Ctrl-C this
+        raises :class:`IngestInterrupted` (a KeyboardInterrupt) once what was
+        stored is committed and the rest rolled back; its ``report`` says which.
         """
         if isinstance(paths, (str, Path)):
             paths = [paths]
@@ -216,23 +248,47 @@ class KnowledgeBase:
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
         parse_in_pool = workers > 1 and len(files) >= 4 * workers
         embed_in_pool = workers > 1 and bool(files) and getattr(self.embedder, "forkable", False)
-        with self._pool(workers if parse_in_pool or embed_in_pool else 0) as pool:
-            if parse_in_pool:
-                prepared: Iterator[FileResult | list[Prepared]] = self._prepare_in_pool(files, format, pool, workers)
-            else:
-                prepared = (self._prepare(path, format) for path in files)
-            ahead = EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
-            with self.store.batch():
-                for item, pending in ahead.run(prepared):
-                    if isinstance(item, FileResult):
-                        report.files.append(item)
-                    elif isinstance(item, StreamedFile):
-                        report.files.append(self._store_streamed(item, tracker, pool if embed_in_pool else None))
-                    else:
-                        report.files.extend(self._store(p, tracker, v) for p, v in zip(item, pending))
-                    tracker.file_done()
-                if self.embedder is not None:
-                    self._embed_missing(tracker, pool if embed_in_pool else None)
+        uncommitted: list[tuple[Path, list[FileResult]]] = []  # per file, written in the open transaction
+        done: set[Path] = set()
+
+        def committed() -> None:
+            for path, results in uncommitted:
+                report.files.extend(results)
+                done.add(path)
+            uncommitted.clear()
+
+        try:
+            self._record_settings()
+            with self._pool(workers if parse_in_pool or embed_in_pool else 0) as pool:
+                if parse_in_pool:
+                    prepared: Iterator[FileResult | list[Prepared]] = self._prepare_in_pool(files, format, pool,
+                                                                                             workers)
+                else:
+                    prepared = self._prepare_here(files, format)
+                ahead = EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
+                with self.store.batch(on_commit=committed):
+                    for path, (item, pending) in zip(files, ahead.run(prepared)):
+                        if isinstance(item, FileResult):
+                            uncommitted.append((path, [item]))
+                        elif isinstance(item, StreamedFile):
+                            uncommitted.append((path, [self._store_streamed(item, tracker,
+                                                                            pool if embed_in_pool else None)]))
+                        else:
+                            uncommitted.append((path, [self._store(p, tracker, v) for p, v in zip(item, pending)]))
+                        tracker.file_done()
+                    if self.embedder is not None:
+                        self._embed_missing(tracker, pool if embed_in_pool else None)
+        except KeyboardInterrupt:
+            # rolled back: the files whose documents were written in the open transaction; those that
+            # needed no write (unchanged, duplicates, failures) are done all the same
+            for path, results in uncommitted:
+                if not any(r.status in ("added", "replaced") for r in results):
+                    report.files.extend(results)
+                    done.add(path)
+            report.interrupted = True
+            report.embedded = tracker.chunks_embedded
+            report.not_read = [str(p) for p in files if p not in done]
+            raise IngestInterrupted(report) from None
         report.embedded = tracker.chunks_embedded
         return report
 
@@ -242,10 +298,15 @@ class KnowledgeBase:
         if workers < 2:
             yield None
             return
+        # With fork, the pool starts its processes from the thread of the first submit (this one, which
+        # outlives them): their parent-death signal (init_worker) fires when this ingest's process ends.
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=init_worker, initargs=(self.pipeline,))
+                                   initializer=init_worker, initargs=(self.pipeline, os.getpid()))
         try:
             yield pool
+        except BaseException:  # interrupted or failed: what the workers are doing is not wanted any more
+            _stop_workers(pool)
+            raise
         finally:  # work queued ahead for documents that will not be stored is dropped
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -282,9 +343,16 @@ class KnowledgeBase:
             missing = self.store.missing_vectors(16 * EMBED_BATCH)
             if not missing:
                 return done
+            self.store.flush()  # no write lock held while embedding
             vectors = self._embed([passage_text(m.text, m.title, m.section) for m in missing], tracker, pool)
             self.store.put_vectors([m.rowid for m in missing], vectors)
             done += len(missing)
+
+    def _prepare_here(self, files: list[Path], format: str | None) -> Iterator[FileResult | list[Prepared]]:
+        """Parse in this process, one file after the other."""
+        for path in files:
+            self.store.flush()  # no write lock held while parsing
+            yield self._prepare(path, format)
 
     def _prepare(self, path: Path, format: str | None) -> FileResult | list[Prepared]:
         """Read, parse, chunk and analyse one file or export folder (what can run in another process)."""
@@ -365,9 +433,15 @@ class KnowledgeBase:
                 data, fingerprint, known = read
                 window.append((path, pool.submit(prepare_in_worker, data, path, fingerprint, known, format)))
             while len(window) > 2 * workers:
-                yield worker_result(*window.popleft())
+                yield self._worker_result(*window.popleft())
         while window:
-            yield worker_result(*window.popleft())
+            yield self._worker_result(*window.popleft())
+
+    def _worker_result(self, path: Path, pending: Any) -> FileResult | list[Prepared]:
+        """A worker's answer; the write lock is released first if it must be waited for."""
+        if not isinstance(pending, FileResult) and not pending.done():
+            self.store.flush()
+        return worker_result(path, pending)
 
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
@@ -382,44 +456,67 @@ class KnowledgeBase:
 
     def _store(self, item: Prepared, tracker: Tracker | None = None,
                pending: PendingVectors | None = None) -> FileResult:
-        doc, chunks, postings, detection = item.doc, item.chunks, item.postings, item.detection
-        shown, fingerprint, known = item.shown, item.fingerprint, item.known
-        if item.part_of_export:
-            known = self.store.find_source(doc.source)
-            if known and known[1] == fingerprint:
-                return FileResult(shown, "unchanged", document_id=known[0], format=doc.format)
+        """Store one parsed document, unless it is stored already.
+
+        Whether it is (unchanged, a duplicate, its messages held by another export) is decided under
+        the write lock, so two ingests of the same files store each document once. The lock is let go
+        while the document is embedded; if another process wrote meanwhile, the decision is taken again.
+        """
+        doc = item.doc
+        keys = message_keys(doc)
+        vectors = None  # the vectors of item.chunks as they are now
+        decided: tuple[str | None, bool] | None = None
+        seen = None  # the file's version when decided
+        while True:
+            self.store.start_write()
+            if decided is None or self.store.data_version() != seen:
+                outcome = self._decide(item, keys)
+                seen = self.store.data_version()
+                if isinstance(outcome, FileResult):
+                    if pending is not None:
+                        pending.cancel()
+                    return outcome
+                decided, changed = outcome[:2], outcome[2]
+                if changed:  # messages left out: the chunks (and any vectors made of them) are not these
+                    item.chunks = self.pipeline.chunk(doc)
+                    item.postings = self.pipeline.index_terms(item.chunks)
+                    vectors = None
+                    if pending is not None:
+                        pending.cancel()
+                        pending = None
+            if self.embedder is None or vectors is not None:
+                break
+            self.store.flush()  # no write lock held while embedding
+            try:
+                vectors = self._chunk_vectors(doc, item.chunks, pending, tracker)
+            except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
+                return FileResult(item.shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
+                                  detection=item.detection)
+            pending = None
+        replace, replaced = decided
+        self.store.put_document(doc, item.chunks, item.postings, item.fingerprint, replace_id=replace,
+                                message_keys=keys, vectors=vectors)
+        return FileResult(item.shown, "replaced" if replaced else "added", document_id=doc.id, format=doc.format,
+                          detection=item.detection, chunks=len(item.chunks), report=doc.report.as_dict())
+
+    def _decide(self, item: Prepared, keys: list[str | None]) -> FileResult | tuple[str | None, bool, bool]:
+        """How a parsed document is stored: its result when it is not (unchanged, duplicate), else the id
+        it replaces, whether it replaces one, and whether messages already stored were left out of it."""
+        doc, fingerprint, shown = item.doc, item.fingerprint, item.shown
+        known = self.store.find_source(doc.source)
+        if known and known[1] == fingerprint:
+            return FileResult(shown, "unchanged", document_id=known[0], format=doc.format)
         existing_source = self.store.has_document(doc.id)
         if existing_source and existing_source != doc.source:
-            if pending is not None:
-                pending.cancel()
             return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
-                              document_id=doc.id, format=doc.format, detection=detection)
+                              document_id=doc.id, format=doc.format, detection=item.detection)
         replace = known[0] if known else (doc.id if existing_source else None)
-        keys = message_keys(doc)
         skipped, sources = self._drop_stored_messages(doc, keys, replace)
         if skipped and not any(u.kind == "message" for u in doc.units):
-            if pending is not None:
-                pending.cancel()
             return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
-                              f"{', '.join(sources)}", format=doc.format, detection=detection,
+                              f"{', '.join(sources)}", format=doc.format, detection=item.detection,
                               report=doc.report.as_dict())
-        if skipped:
-            chunks = self.pipeline.chunk(doc)
-            postings = self.pipeline.index_terms(chunks)
-            if pending is not None:  # embedded ahead as first chunked: those vectors are not these chunks'
-                pending.cancel()
-                pending = None
-        vectors = None
-        if self.embedder is not None:
-            try:
-                vectors = self._chunk_vectors(doc, chunks, pending, tracker)
-            except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
-                return FileResult(shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
-                                  detection=detection)
-        self.store.put_document(doc, chunks, postings, fingerprint, replace_id=replace, message_keys=keys,
-                                vectors=vectors)
-        return FileResult(shown, "replaced" if known else "added", document_id=doc.id, format=doc.format,
-                          detection=detection, chunks=len(chunks), report=doc.report.as_dict())
+        return replace, known is not None, bool(skipped)
 
     def _drop_stored_messages(self, doc: Document, keys: list[str | None],
                               replace: str | None) -> tuple[int, list[str]]:
@@ -540,6 +637,11 @@ class KnowledgeBase:
                               "(the next ingest embeds them)")
         return stats
 
+    def check(self) -> list[str]:
+        """What is wrong in the file, if anything (an empty list when it is sound): SQLite's integrity check,
+        and every document whole, with its units, chunks, index entries and vectors in agreement."""
+        return self.store.check()
+
     def close(self) -> None:
         self.store.close()
 
@@ -560,4 +662,17 @@ class KnowledgeBase:
         if not ids and len(text) >= MIN_ID_PREFIX:
             ids, by_prefix = self.store.match_prefix(text), True
         return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes now, rather than after the task each is running."""
+    # concurrent.futures has no public way to do this; its process table and result queue are private
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's
+    # manager thread would wait for the rest forever: once our copy of the pipe's write end is closed
+    # (the workers' copies close as they die), that wait ends as end-of-file, handled as a broken pool.
+    queue = getattr(pool, "_result_queue", None)
+    if queue is not None:
+        queue._writer.close()
 

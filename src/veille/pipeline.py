@@ -5,7 +5,13 @@ It runs in the ingest's worker processes as well as in the calling one; ``Knowle
 
 from __future__ import annotations
 
+import ctypes
+import os
 import re
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -288,10 +294,47 @@ def _attach_archive(doc: Document, archive: ArchiveText) -> None:
 _worker_pipeline: Pipeline | None = None
 
 
-def init_worker(pipeline: Pipeline) -> None:
-    """Set up an ingest worker process (the pool's initializer)."""
+def init_worker(pipeline: Pipeline, parent: int) -> None:
+    """Set up an ingest worker process (the pool's initializer): it dies with ``parent``, the ingesting process.
+
+    Ctrl-C reaches every process of the terminal's group: the worker ignores it and lets the parent
+    stop the ingest (and its workers) cleanly.
+    """
     global _worker_pipeline
     _worker_pipeline = pipeline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by ``kill -9`` (a worker is not left behind, holding memory).
+
+    On Linux the kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``); the parent may
+    have gone before the call, so it is checked after. Elsewhere a thread watches the parent's pid.
+    """
+    if sys.platform.startswith("linux") and _kill_on_parent_death():
+        if os.getppid() != parent:  # gone between the fork and prctl: re-parented already
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="veille-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _kill_on_parent_death() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; whether it accepted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,

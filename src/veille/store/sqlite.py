@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import sys
+import time
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -25,6 +28,10 @@ from .vectors import DenseIndex
 VECTOR_DTYPE = np.dtype("<f2")
 
 SCHEMA_VERSION = "5"
+
+#: How long one wait for the write lock lasts before veille says it is waiting, and how long it waits in all.
+WRITER_WAIT_SECONDS = 1.0
+WRITER_WAIT_LIMIT = 600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -146,36 +153,104 @@ def fold(text: str) -> str:
     return fold_accents(text.lower())
 
 
-class SQLiteStore:
-    """Documents, units, chunks and the BM25 index in one file (``:memory:`` works too)."""
+def _tell_stderr(message: str) -> None:
+    print(f"veille: {message}", file=sys.stderr, flush=True)
 
-    def __init__(self, path: str | Path) -> None:
+
+class SQLiteStore:
+    """Documents, units, chunks and the BM25 index in one file (``:memory:`` works too).
+
+    Readers never wait on writers: the file is in WAL mode, opening an existing file writes nothing
+    (the schema is written when the file is new), and reads never take the write lock. Writers take
+    turns: a write transaction waits for another one to end, and says so (``on_wait``, stderr by
+    default) when that takes more than a second. A file this process may not write is opened read-only.
+    """
+
+    def __init__(self, path: str | Path, on_wait: Callable[[str], None] = _tell_stderr) -> None:
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.on_wait = on_wait
+        file = Path(self.path)
+        self.readonly = self.path != ":memory:" and file.exists() and not _writable(file)
+        if self.readonly:
+            self.db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      check_same_thread=False, timeout=WRITER_WAIT_SECONDS)
+            self.db.execute("PRAGMA query_only=ON")
+        else:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                      timeout=WRITER_WAIT_SECONDS)
         self.db.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: postings of common terms stay in memory
         self.db.execute("PRAGMA mmap_size=268435456")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self._check_schema()
-        self.db.executescript(_SCHEMA)
         self.ranker = BM25Ranker()
         self.dense = DenseIndex()
         self._batch_size = 0
+        self._batch_seconds = 0.0
+        self._batch_started = 0.0
         self._pending = 0
+        self._on_commit: Callable[[], None] | None = None
         self._key_cache: _ChunkKeys | None = None
         self._key_version: int | None = None
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-
-    def _check_schema(self) -> None:
-        has_meta = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if has_meta else None
-        if found and found[0] != SCHEMA_VERSION:
+        try:
+            if not self._check_schema():
+                self._create_schema()
+        except BaseException:
             self.db.close()
+            raise
+
+    def _check_schema(self) -> bool:
+        """Whether the file holds every table already (it refuses another version's file)."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if "meta" in tables else None
+        if found and found[0] != SCHEMA_VERSION:
             raise VeilleError(f"{self.path}: made by another version of veille (schema {found[0]}, this one "
                               f"reads {SCHEMA_VERSION}); ingest your sources into a new file")
+        return _TABLES <= tables
+
+    def _create_schema(self) -> None:
+        """Tables of a new file (or one made before a table was added), in WAL mode: the only write at open."""
+        if self.readonly:
+            raise VeilleError(f"{self.path}: not a veille knowledge base, and read-only")
+        if self.path != ":memory:":
+            self._wait_for_writer(lambda: self.db.execute("PRAGMA journal_mode=WAL"))
+        self._begin()
+        try:
+            for statement in _SCHEMA.split(";\n"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    # -- transactions -------------------------------------------------------
+    def _begin(self) -> None:
+        """Start a write transaction, once another writer has finished."""
+        self._wait_for_writer(lambda: self.db.execute("BEGIN IMMEDIATE"))
+
+    def _wait_for_writer(self, statement: Callable[[], object]) -> None:
+        """Run a statement that needs the write lock, retrying while another connection holds it.
+
+        SQLite's busy timeout waits a second at a time; past the first, veille says it is waiting (once).
+        """
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                statement()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+            waited = time.monotonic() - started
+            if waited > WRITER_WAIT_LIMIT:
+                raise VeilleError(f"{self.path}: another process has been writing to it for "
+                                  f"{waited:.0f} s; try again when it has finished")
+            if not told:
+                self.on_wait(f"waiting for another writer on {self.path}…")
+                told = True
 
     # -- settings -----------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -183,7 +258,15 @@ class SQLiteStore:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        """Record a setting; nothing is written when it is already so."""
+        if self.get_meta(key) == value:
+            return
+        if self.db.in_transaction:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            return
+        self._begin()
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self.db.execute("COMMIT")
 
     # -- writing ------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
@@ -210,7 +293,7 @@ class SQLiteStore:
         document read as a stream may learn its participants and report on the way.
         """
         db = self.db
-        db.execute("SAVEPOINT document" if self._batch_size else "BEGIN IMMEDIATE")
+        self._open_write("document")
         try:
             if replace_id:
                 self._delete(replace_id)
@@ -227,22 +310,14 @@ class SQLiteStore:
         finally:
             self.ranker.invalidate()
             self.dense.invalidate()
-        if self._batch_size:
-            db.execute("RELEASE document")
-            self._pending += 1
-            if self._pending >= self._batch_size:
-                db.execute("COMMIT")
-                db.execute("BEGIN IMMEDIATE")
-                self._pending = 0
-        else:
-            db.execute("COMMIT")
+        self._close_write("document")
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         """Store vectors of chunks already stored (those removed meanwhile are skipped)."""
         if len(rowids) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors for {len(rowids)} chunks")
         db = self.db
-        db.execute("SAVEPOINT vectors" if self._batch_size else "BEGIN IMMEDIATE")
+        self._open_write("vectors")
         try:
             db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
                            [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
@@ -253,7 +328,7 @@ class SQLiteStore:
             raise
         finally:
             self.dense.invalidate()
-        db.execute("RELEASE vectors" if self._batch_size else "COMMIT")
+        self._close_write("vectors")
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""
@@ -269,22 +344,69 @@ class SQLiteStore:
         return with_vector, self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] - with_vector
 
     @contextmanager
-    def batch(self, size: int = 64) -> Iterator[None]:
-        """Write the documents put inside in shared transactions of up to ``size`` documents.
+    def batch(self, size: int = 64, seconds: float = 0.5,
+              on_commit: Callable[[], None] | None = None) -> Iterator[None]:
+        """Write the documents put inside in shared transactions, short ones.
 
-        Each document stays whole or absent (a savepoint each); sharing the commit
-        spares rewriting the same index pages once per document.
+        A transaction opens at the first write and commits after ``size`` documents, after ``seconds``,
+        or at ``flush()`` (call it before waiting for anything: another writer may be waiting for the
+        lock). Sharing a commit spares rewriting the same index pages once per document; each document
+        stays whole or absent (a savepoint each). ``on_commit`` is called after each commit: what was
+        put before is stored. When the block ends by an exception (Ctrl-C included), what was not
+        committed yet is rolled back.
         """
         if self._batch_size:
             yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        self._batch_size, self._pending = size, 0
+        self._batch_size, self._batch_seconds, self._on_commit, self._pending = size, seconds, on_commit, 0
         try:
             yield
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            elif on_commit is not None:  # interrupted after a commit, before it was told
+                on_commit()
+            raise
+        else:
+            self.flush()
         finally:
-            self._batch_size = 0
+            self._batch_size, self._on_commit = 0, None
+
+    def flush(self) -> None:
+        """Commit the batch's open transaction, if any."""
+        if self._batch_size and self.db.in_transaction:
             self.db.execute("COMMIT")
+            self._pending = 0
+        if self._on_commit is not None:
+            self._on_commit()
+
+    def start_write(self) -> None:
+        """Inside ``batch()``: take the write lock now (the batch's transaction), so that what is read
+        next is what the coming write will see; ``flush()`` lets it go."""
+        if self._batch_size and not self.db.in_transaction:
+            self._begin()
+            self._batch_started = time.monotonic()
+
+    def data_version(self) -> int:
+        """A number that moves when another connection commits to the file."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _open_write(self, savepoint: str) -> None:
+        """Start writing one document or set of vectors: a savepoint of the batch's transaction, or its own."""
+        if not self._batch_size:
+            self._begin()
+            return
+        self.start_write()
+        self.db.execute(f"SAVEPOINT {savepoint}")
+
+    def _close_write(self, savepoint: str) -> None:
+        if not self._batch_size:
+            self.db.execute("COMMIT")
+            return
+        self.db.execute(f"RELEASE {savepoint}")
+        self._pending += 1
+        if self._pending >= self._batch_size or time.monotonic() - self._batch_started >= self._batch_seconds:
+            self.flush()
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
@@ -301,7 +423,7 @@ class SQLiteStore:
 
     def remove(self, doc_id: str) -> bool:
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             removed = self._delete(doc_id)
             db.execute("COMMIT")
@@ -492,6 +614,61 @@ class SQLiteStore:
             "bytes": Path(self.path).stat().st_size if self.path != ":memory:" else None,
         }
 
+    def check(self) -> list[str]:
+        """What is wrong in the file, if anything: SQLite's own integrity check, then veille's invariants.
+
+        Every document has its units and chunks, each chunk its units, its filter keys and its row id
+        (the document's first plus its index, as the postings assume); the postings of each document
+        point at its own chunks and count each chunk's terms exactly; nothing is left of a removed
+        document. Reads only, in one snapshot.
+        """
+        db = self.db
+        own = not db.in_transaction
+        if own:
+            db.execute("BEGIN")  # a read transaction: one snapshot while a writer goes on
+        try:
+            problems = [f"integrity_check: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            for what, sql in _CHECKS.items():
+                found = db.execute(sql).fetchone()[0]
+                if found:
+                    problems.append(f"{found} {what}")
+            problems += self._check_postings()
+            dims = self.get_meta("embedding_dims")
+            if dims:
+                wrong = db.execute("SELECT COUNT(*) FROM vectors WHERE length(vector) != ?",
+                                   (int(dims) * VECTOR_DTYPE.itemsize,)).fetchone()[0]
+                if wrong:
+                    problems.append(f"{wrong} vectors not of {dims} dimensions")
+        finally:
+            if own:
+                db.execute("COMMIT")
+        return problems
+
+    def _check_postings(self) -> list[str]:
+        """Postings that point outside their document's chunks, or term counts that disagree with chunk lengths."""
+        db = self.db
+        # a postings row's base is a chunk of its document (its first, or a window's first for a document
+        # stored in windows): its chunk indexes must stay within that document's chunks
+        spans = {r[0]: r[1] for r in db.execute(
+            """SELECT c.id, f.first + f.n - c.id FROM chunks c JOIN (SELECT document_id, MIN(id) AS first,
+               COUNT(*) AS n FROM chunks GROUP BY document_id) f ON f.document_id = c.document_id
+               WHERE c.id IN (SELECT DISTINCT base FROM postings)""")}
+        top = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]
+        counted = np.zeros(top + 1, dtype=np.int64)
+        outside = 0
+        for base, chunks, tfs in db.execute("SELECT base, chunks, tfs FROM postings"):
+            idx = np.frombuffer(chunks, dtype="<u4")
+            if base not in spans or (len(idx) and int(idx.max()) >= spans[base]):
+                outside += 1
+                continue
+            np.add.at(counted, base + idx.astype(np.int64), np.frombuffer(tfs, dtype="<u2"))
+        problems = [f"{outside} postings rows outside their document's chunks"] if outside else []
+        lengths = db.execute("SELECT id, length FROM chunk_keys").fetchall()
+        wrong = sum(1 for rowid, length in lengths if rowid > top or counted[rowid] != length)
+        if wrong:
+            problems.append(f"{wrong} chunks whose postings do not add up to their length")
+        return problems
+
     def close(self) -> None:
         self.db.close()
 
@@ -632,6 +809,41 @@ class DocumentWriter:
 _CHUNK_COLUMNS = ("id", "document_id", "idx", "text", "context", "unit_start", "unit_end", "context_start", "tokens",
                   "messages", "period_start", "period_end", "time_start", "time_end", "participants", "who",
                   "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end")
+
+
+#: What ``check`` counts: each query counts rows that break one invariant.
+_CHECKS = {
+    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
+    "documents without units":
+        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
+    "documents without chunks":
+        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
+    "units not numbered 0, 1, 2… in their document":
+        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*))",
+    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
+    "chunks whose units are not stored":
+        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
+           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
+    "chunks not numbered from their document's first row id":
+        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
+           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
+    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
+    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
+    "postings rows of no document":
+        "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
+    "vectors of no chunk": "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)",
+    "text parts of no document":
+        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
+    "message keys of no document":
+        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
+}
+
+_TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+
+
+def _writable(file: Path) -> bool:
+    """Whether this process may write a database file (and the journal files beside it)."""
+    return os.access(file, os.W_OK) and os.access(file.resolve().parent, os.W_OK)
 
 
 def _vector_rows(rowids: Any, vectors: np.ndarray) -> list[tuple[int, bytes]]:
