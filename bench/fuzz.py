@@ -2,7 +2,8 @@
 
     nice python bench/fuzz.py [--inputs 100000] [--targets loaders,detect,pipeline] [--seed 1] [--out DIR]
 
-Inputs are generated (fragments of every format's syntax strung at random) or mutated from real files
+Inputs are generated (fragments of every format's syntax strung at random, or repeated into 5-60 KB) or
+mutated from real files
 (the samples under tests/data, the seed corpus in ../shared/corpus and the small real exports in
 ../shared/realdata): truncated, bytes flipped, inserted or deleted, two files spliced (the head of one,
 the tail of another), a segment duplicated, re-encoded (UTF-16 with or without BOM, cp1252, mojibake),
@@ -14,7 +15,7 @@ IndexError into one); a loader keeps the units it reads inside its text, counts 
 detection names a loader or says why it refuses the text. tests/test_fuzz.py runs the same inputs under
 hypothesis (``make_input`` draws from hypothesis's random); this script runs N of them from a seeded
 ``random.Random`` and prints inputs run, failures (grouped by exception and place) and time, and saves one
-failing input per group under ``--out``.
+failing input per group under ``--out``, and lists the slowest inputs (a hostile file must not stall a batch).
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ class Inputs:
     def make(self, rng: Any) -> FuzzInput:
         """One input: generated text, a mutated seed, or either in a container."""
         roll = rng.random()
-        if roll < 0.2:
+        if roll < 0.03:
+            data, how = self.repeated(rng), "repeated"
+        elif roll < 0.2:
             data, how = self.generated(rng), "generated"
         else:
             name, data = rng.choice(self.seeds)
@@ -124,6 +127,11 @@ class Inputs:
         parts = [rng.choice(FRAGMENTS) for _ in range(rng.randrange(0, 60))]
         text = "".join(parts)
         return text.encode("utf-8", errors="surrogatepass" if rng.random() < 0.02 else "replace")
+
+    def repeated(self, rng: Any) -> bytes:
+        """One or two fragments repeated into 5-60 KB: long lines, many lines, deep nesting."""
+        unit = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randrange(1, 3)))
+        return (unit * (rng.randrange(5_000, 60_000) // len(unit))).encode("utf-8", errors="replace")
 
     def mutated(self, rng: Any, data: bytes) -> bytes:
         if rng.random() < 0.4:  # a JSON export kept valid: its loader reads it (None: not JSON)
@@ -393,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     examples: dict[tuple[str, str, str], FuzzInput] = {}
     outcomes: Counter[str] = Counter()
     tracebacks: dict[tuple[str, str, str], str] = {}
+    slowest: list[tuple[float, str, str, int]] = []
     started = time.perf_counter()
     for i in range(args.inputs):
         target = targets[i % len(targets)]
@@ -409,7 +418,10 @@ def main(argv: list[str] | None = None) -> int:
                 examples[key] = item
                 tracebacks[key] = "".join(traceback.format_exception(error))
         runs[target] += 1
-        spent[target] += time.perf_counter() - began
+        took = time.perf_counter() - began
+        spent[target] += took
+        slowest.append((took, target, item.how, len(item.data)))
+        slowest = sorted(slowest, reverse=True)[:5]
         if (i + 1) % 5000 == 0:
             print(f"  {i + 1} inputs, {sum(failures.values())} failures, {time.perf_counter() - started:.0f} s",
                   flush=True)
@@ -419,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
         failed = sum(n for k, n in failures.items() if k[0] == target)
         print(f"{target:<10} {runs[target]:>8} {failed:>9} {1000 * spent[target] / max(runs[target], 1):>9.1f}")
     print(f"{'all':<10} {sum(runs.values()):>8} {sum(failures.values()):>9}   in {elapsed:.0f} s")
+    print("\nslowest inputs:")
+    for took, target, how, size in slowest:
+        print(f"  {took:6.2f} s  {target:<9} {size:>7} bytes  {how}")
     if outcomes:
         print("\npipeline outcomes (documents read, or the input error's kind):")
         for outcome, count in outcomes.most_common(15):

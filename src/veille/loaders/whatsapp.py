@@ -41,9 +41,11 @@ name = "whatsapp"
 kind = "chat"
 reads_json = False
 
+# Never two blank runs in a row that can share characters (as "\s*\[?\s*" did): on a line of
+# spaces the match backtracked quadratically (6 s for 16 000 spaces).
 _HEADER = re.compile(
     r"""
-    ^[\u200e\u200f]*\s*(?P<open>\[)?\s*                 # iOS opens with "["; a direction mark may lead
+    ^[\u200e\u200f]*(?:\s*(?P<open>\[))?\s*             # iOS opens with "["; a direction mark may lead
     (?P<d1>\d{1,4})(?P<sep>[/.\-])(?P<spaced>\s)?       # "12/", "12.", "12-", or "13. " (spaced dots)
     (?P<d2>\d{1,4})(?P=sep)(?(spaced)\s)               # four digits here: m/y/d ("06/2018/13")
     (?P<d3>\d{1,4})(?(spaced)\.)                        # spaced dates end with a dot: "13. 6. 2018."
