@@ -6,7 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ContextManager, Iterator, Protocol
+from typing import Any, Callable, ContextManager, Iterator, Protocol
 
 import numpy as np
 
@@ -143,8 +143,22 @@ class Store(Protocol):
     def count_messages(self, doc_id: str, first: int | None = None, last: int | None = None) -> int:
         """Keyed messages of a stored document (those ranked ``first`` to ``last`` when given)."""
 
-    def batch(self, size: int = 64) -> ContextManager[None]:
-        """Share transactions between the documents put inside (each still whole or absent)."""
+    def batch(self, size: int = 64, seconds: float = 0.5,
+              on_commit: Callable[[], None] | None = None) -> ContextManager[None]:
+        """Share short write transactions between the documents put inside (each still whole or absent);
+        ``on_commit`` after each commit; what is not committed when the block fails is rolled back."""
+
+    def flush(self) -> None:
+        """Inside ``batch()``: commit now (before waiting for anything, so other writers are not kept waiting)."""
+
+    def start_write(self) -> None:
+        """Inside ``batch()``: take the write lock now, so what is read next is what the next write sees."""
+
+    def data_version(self) -> int:
+        """A number that moves when another connection or process commits."""
+
+    def check(self) -> list[str]:
+        """What is wrong in the stored data, if anything."""
 
     def find_source(self, source: str) -> tuple[str, str] | None:
         """(document id, fingerprint) stored for a source path, if any."""
