@@ -83,6 +83,14 @@ def test_a_writer_waits_for_another_and_says_so_once(stored_kb, tmp_path, capfd)
     assert err.count(f"veille: waiting for another writer on {stored_kb}…") == 1
 
 
+def _wait_for_file(path, seconds: float = 60.0) -> None:
+    """Until an ingest has created the knowledge base (bounded)."""
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.exists(), f"no ingest created {path} within {seconds} s"
+
+
 def test_four_ingests_and_searches_at_once_store_every_document_once(tmp_path):
     root = tmp_path / "sources"
     for name, seed in (("a", 1), ("b", 2), ("c", 3)):
@@ -92,6 +100,7 @@ def test_four_ingests_and_searches_at_once_store_every_document_once(tmp_path):
     ingests = [subprocess.Popen(veille(db, "ingest", *map(str, f)), env=ENV, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for f in folders]
     searches: list[subprocess.CompletedProcess] = []
+    _wait_for_file(db)  # a search before the first ingest made the file is refused ("no knowledge base at")
     while any(p.poll() is None for p in ingests) or len(searches) < 3:
         searches.append(subprocess.run(veille(db, "search", "coût data center", "-k", "3"), env=ENV,
                                        capture_output=True, text=True, timeout=60))
@@ -118,6 +127,7 @@ def test_two_ingests_with_embeddings_store_each_document_and_vector_once(tmp_pat
     ingests = [subprocess.Popen(veille(db, "ingest", str(folder), embed=True), env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
     searches = []
+    _wait_for_file(db)
     while any(p.poll() is None for p in ingests):
         searches.append(subprocess.run(veille(db, "search", "centres de données", "-k", "2", embed=True), env=env,
                                        capture_output=True, text=True, timeout=60))
