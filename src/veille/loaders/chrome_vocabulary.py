@@ -302,7 +302,9 @@ def sentence_end(text: str) -> bool:
     return i > 0 and text[i - 1] in _SENTENCE_MARKS
 
 
-SEPARATOR = re.compile(r"\s*[|·•›>∙]\s*")
+# A blank run is entered at its start only ((?<!\s)), or the mark is met right after one: from inside a long
+# run of spaces a leading \s* was tried at every position (quadratic: 10 s on a 40 KB run).
+SEPARATOR = re.compile(r"(?:(?<!\s)\s*|(?<=\s))[|·•›>∙]\s*")
 LINK = re.compile(r"^(?:https?://\S+|www\.\S+|@\w+|[\w.+-]+@[\w-]+\.[\w.]+|\S+\.(?:com|fr|org|net|io|eu|example)\S*)$")
 DURATION = re.compile(r"^\(?(?:\d{1,2}:)?\d{1,2}:\d{2}\)?$|^\d+ ?(?:min|mn|s|sec|h)(?: ?\d+ ?(?:s|min)?)?$")
 NUMBER = re.compile(r"^[\d\s.,()+/%kKM-]*\d[\d\s.,()+/%kKM-]*$")

@@ -37,7 +37,7 @@ _DATE_PREFIX = re.compile(
 )
 _DATELINE = re.compile(r"^[a-z][\w' -]{1,30}, le ")
 _BYLINE = re.compile(r"^(?:par|by|written by|redige par|ecrit par|posted by|auteur ?:|author ?:|texte ?:) ")
-_NAME_SPLIT = re.compile(r"\s*(?:,|\bet\b|\band\b|&)\s*")
+_NAME_SPLIT = re.compile(r"(?:(?<!\s)\s*|(?<=\s))(?:,|\bet\b|\band\b|&)\s*")  # (?<!\s): linear on blank runs
 _NAME = re.compile(rf"^(?:{PERSON_NAME}|[A-ZÀ-Ý][\w’'-]+ [A-ZÀ-Ý]\.)$")
 
 

@@ -81,7 +81,8 @@ EXTRACT_OPTIONS: dict[str, object] = {
 HUGE_VALUE_CHARS = 65536
 # An attribute's quoted value of that length; "<" is not in it, so a run of page text (which holds tags) never is.
 _HUGE_ATTRIBUTE = re.compile('(=[ \t\n]*)(?:"[^"<]{%d,}"|\'[^\'<]{%d,}\')' % (HUGE_VALUE_CHARS, HUGE_VALUE_CHARS))
-_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_CODE_OPEN = re.compile(r"<(script|style)\b[^>]*>", re.IGNORECASE)
+_CODE_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("script", "style")}
 
 #: A paragraph wholly in bold, this short and not ending a sentence, is a heading.
 BOLD_HEADING_MAX_CHARS = 100
@@ -106,7 +107,7 @@ _TAG = re.compile(r"</?(?:p|div|span|a|h[1-6]|ul|ol|li|table|tr|td|article|secti
 _LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})\b", re.IGNORECASE)
 _TERMINAL_END = re.compile(r"[.!?…:;»\"”)]\s*$")
 _NOT_HEADING_END = re.compile(r"[.,;:!…>]\s*$")
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|–—-]\s+")  # (?<!\s): a blank run entered at its start only (linear)
 _AUTHOR_LEAD = re.compile(r"^(?:par|by|auteure?|author|rédigé par|écrit par)\s*:?\s+", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^[\d\s./-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -175,21 +176,46 @@ def _empty_huge_values(text: str) -> tuple[str, int, int]:
         chars += match.end() - match.end(1) - 2
         return match.group(1) + '""'
 
-    def empty_code(match: re.Match[str]) -> str:
-        nonlocal count, chars
-        if match.end(3) - match.start(3) <= HUGE_VALUE_CHARS:
-            return match.group()
-        count += 1
-        chars += match.end(3) - match.start(3)
-        return match.group(1) + match.group(4)
-
     text = _HUGE_ATTRIBUTE.sub(empty_attribute, text)
-    return _SCRIPT_OR_STYLE.sub(empty_code, text), count, chars
+    parts: list[str] = []
+    done = 0
+    for _, start, end, _ in _code_blocks(text):
+        if end - start > HUGE_VALUE_CHARS:
+            parts.append(text[done:start])
+            done = end
+            count += 1
+            chars += end - start
+    parts.append(text[done:])
+    return "".join(parts), count, chars
+
+
+def _code_blocks(text: str) -> list[tuple[int, int, int, int]]:
+    """The page's ``<script>`` and ``<style>`` blocks: where each opening tag starts, its content starts and
+    ends, and its closing tag ends.
+
+    Each closing tag is looked for once from its opening tag: a lazy ``<script>(.*?)</script>`` scans to
+    the end of the page from every opening tag that is never closed (quadratic).
+    """
+    blocks = []
+    unclosed: set[str] = set()  # no closing tag after an opening one: none after a later one either
+    position = 0
+    while opening := _CODE_OPEN.search(text, position):
+        tag = opening.group(1).lower()
+        closing = None if tag in unclosed else _CODE_CLOSE[tag].search(text, opening.end())
+        if closing is None:
+            unclosed.add(tag)
+            if len(unclosed) == len(_CODE_CLOSE):
+                break
+            position = opening.end()
+            continue
+        blocks.append((opening.start(), opening.end(), closing.start(), closing.end()))
+        position = closing.end()
+    return blocks
 
 
 def _what_instead_of_text(text: str) -> str:
     """What a page without visible text is made of, in words."""
-    code = sum(len(m.group()) for m in _SCRIPT_OR_STYLE.finditer(text))
+    code = sum(end - start for start, _, _, end in _code_blocks(text))
     attributes = sum(m.end() - m.end(1) - 2 for m in _HUGE_ATTRIBUTE.finditer(text))  # the values, quotes left out
     parts = [f"{_thousands(code)} in <script> and <style>"] if code else []
     if attributes:

@@ -226,8 +226,10 @@ def message_spans(text: str) -> dict[tuple[Any, ...], tuple[int, int]]:
 
 def _item_span(text: str, frame: list[Any], end: int, spans: dict[tuple[Any, ...], tuple[int, int]]) -> None:
     """The span of a ``messages`` array's current item that no object or array of its own gave."""
+    if not frame[1] or frame[1][-1] != "messages":
+        return  # the common case, checked first: most arrays are not a messages list
     path = (*frame[1], frame[2])
-    if not frame[1] or frame[1][-1] != "messages" or path in spans:
+    if path in spans:
         return
     start = frame[5]
     while start < end and text[start].isspace():

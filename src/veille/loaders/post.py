@@ -94,9 +94,11 @@ _AGE = re.compile(
     r"(?: ago)?(?:\s*[•·].*)?$"
     rf"|^((?:hier|yesterday|\d{{1,2}}(?:er)? {_MONTH}(?: \d{{4}})?)(?:,| a| at)? \d{{1,2}}[:h]\d{{2}})(?:\s*[•·].*)?$"
 )
+# One quantifier per blank run ("followers": the spaces before the word are the number's or follow its k/m):
+# two in a row backtrack quadratically on a digit followed by a long run of spaces.
 SIGNATURES: dict[str, re.Pattern[str]] = {
     "degree": re.compile(r"^[•·]?\s*(?:1er|2e|3e(?:\s*et\s*\+)?|1st|2nd|3rd\+?)$"),
-    "followers": re.compile(r"^(\d[\d\s.,]*\s?[km]?)\s*(?:abonnes|followers)(?:\s*[·•].*)?$"),
+    "followers": re.compile(r"^(\d[\d\s.,]*(?:[km]\s*)?)(?:abonnes|followers)(?:\s*[·•].*)?$"),
     "age": _AGE,
     "edited": re.compile(r"^(?:[•·]\s*)?(?:modifie|edited)\s*[•·]?$"),
     "follow": re.compile(r"^\+?\s*(?:suivre|follow|se connecter|connect|voir le profil|view profile)$"),
@@ -114,14 +116,16 @@ _X_DATE = re.compile(r"^\d{1,2}[:h]\d{2}\s*(?:[ap]\.?m\.?)?\s*[·•]")
 
 _KEYCAP = r"(?:(\d)\ufe0f?\u20e3|(🔟))"
 _KEYCAP_ITEM = re.compile(rf"^\s*{_KEYCAP}\s*")
-_KEYCAP_INSIDE = re.compile(rf"\s*{_KEYCAP}")
+# A blank run is entered at its start only ((?<!\s)), or the mark is met right after one: from inside a long
+# run of spaces a leading \s* was tried at every position (quadratic: 10 s on a 40 KB run).
+_KEYCAP_INSIDE = re.compile(rf"(?:(?<!\s)\s*|(?<=\s)){_KEYCAP}")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[).]\s+")
 #: Bullets a list item may open with; the typewriter ones need a space after them ("-10 %" is no item).
 BULLETS = ("•", "▪", "◦", "‣", "►", "▶", "➤", "➜", "→", "👉", "✅", "✔", "☑", "➡", "🔹", "🔸", "🔷", "🔶", "▫")
 TYPED_BULLETS = ("-", "–", "*", "·")
 _BULLET = re.compile(r"^\s*(?:(" + "|".join(map(re.escape, BULLETS)) + r")\ufe0f?\s*"
                      r"|(" + "|".join(map(re.escape, TYPED_BULLETS)) + r")\s+)(?=\S)")
-_MORE = re.compile(r"\s*(?:…|\.\.\.)\s*(?:voir plus|plus|see more|more|afficher la suite|lire la suite)\s*$",
+_MORE = re.compile(r"(?:(?<!\s)\s*|(?<=\s))(?:…|\.\.\.)\s*(?:voir plus|plus|see more|more|afficher la suite|lire la suite)\s*$",
                    re.IGNORECASE)
 _HASHTAG = re.compile(r"hashtag#(?=\w)", re.IGNORECASE)
 # Each run of blanks is matched by one repeat only, never by two in a row nor by \s* at a line start (which runs
@@ -130,7 +134,8 @@ _HASHTAG = re.compile(r"hashtag#(?=\w)", re.IGNORECASE)
 _KEYCAP_LINE = re.compile(r"(?m)^[^\S\n]*(?:\d\ufe0f?\u20e3|🔟)")
 _PLAIN_HASHTAG = re.compile(r"#(?<![\w&/]#)[^\W\d_]\w+")
 _COUNTER_LINE = re.compile(
-    r"(?m)^[^\S\n]*\d(?:[\d.,]|[^\S\n])*(?:réactions?|reactions?|commentaires?|comments?|republications?)[^\S\n]*$",
+    r"(?m)^[^\S\n]*\d[\d .,]*(?:[^\S\n ][^\S\n]*)?"
+    r"(?:réactions?|reactions?|commentaires?|comments?|republications?)[^\S\n]*$",
     re.IGNORECASE)
 _PICTOGRAPH = re.compile(f"[{PICTOGRAPHS}]")
 
