@@ -375,10 +375,10 @@ class SQLiteStore:
         A transaction opens at the first write and commits at ``flush()`` (call it before waiting for
         anything: another writer may be waiting for the lock), or at the next write once it holds
         ``size`` documents or is ``seconds`` old (never inside ``put_document``: when it returns, the
-        document is in the open transaction). Sharing a commit spares rewriting the same index pages once per document; each document
-        stays whole or absent (a savepoint each). ``on_commit`` is called after each commit: what was
-        put before is stored. When the block ends by an exception (Ctrl-C included), what was not
-        committed yet is rolled back.
+        document is in the open transaction). Sharing a commit spares rewriting the same index pages
+        once per document; each document stays whole or absent (a savepoint each). ``on_commit`` is
+        called after each commit: what was put before is stored. When the block ends by an exception
+        (Ctrl-C included), what was not committed yet is rolled back.
         """
         if self._batch_size:
             yield
