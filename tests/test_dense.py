@@ -262,8 +262,8 @@ def test_a_knowledge_base_refuses_another_embedding_model(e5, tmp_path):
     with KnowledgeBase(tmp_path / "empty.db", embedder=OtherModel()) as kb:  # no vectors yet: any model
         assert kb.mode == "hybrid (BM25 + autre-modele)"
     with KnowledgeBase(tmp_path / "empty.db", embed=True) as kb:
-        assert kb.store.get_meta("embedding_model") is None  # opening writes nothing: the model is recorded
-        kb.ingest(folder)                                     # with the first document
+        assert kb.store.get_meta("embedding_model") is None  # opening writes nothing: the first ingest says it
+        kb.ingest(folder)
         assert kb.store.get_meta("embedding_model") == MODEL
 
 

@@ -15,12 +15,12 @@ from .types import Chunk, Document, Hit, Unit
 
 __version__ = "0.1.0"
 
-__all__ = ["Chunk", "Document", "Hit", "IngestReport", "KnowledgeBase", "Unit", "__version__"]
+__all__ = ["Chunk", "Document", "Hit", "IngestInterrupted", "IngestReport", "KnowledgeBase", "Unit", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
     # The front door is imported on first use, so `veille.read` & co. stay light.
-    if name in ("KnowledgeBase", "IngestReport"):
+    if name in ("KnowledgeBase", "IngestReport", "IngestInterrupted"):
         from . import kb
 
         return getattr(kb, name)

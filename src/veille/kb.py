@@ -47,6 +47,10 @@ __all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", 
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
 
+#: How long the write lock may stay held while waiting for a worker's next document (short waits are the
+#: usual case, and committing before each would write the same index pages again and again).
+_SHORT_WAIT = 0.05
+
 
 @dataclass
 class IngestReport:
@@ -248,13 +252,11 @@ class KnowledgeBase:
         workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
         parse_in_pool = workers > 1 and len(files) >= 4 * workers
         embed_in_pool = workers > 1 and bool(files) and getattr(self.embedder, "forkable", False)
-        uncommitted: list[tuple[Path, list[FileResult]]] = []  # per file, written in the open transaction
-        done: set[Path] = set()
+        uncommitted: list[tuple[Path, FileResult]] = []  # results since the last commit, and their files
+        finished: set[Path] = set()  # files whose every document has a result
 
         def committed() -> None:
-            for path, results in uncommitted:
-                report.files.extend(results)
-                done.add(path)
+            report.files.extend(result for _, result in uncommitted)
             uncommitted.clear()
 
         try:
@@ -269,25 +271,28 @@ class KnowledgeBase:
                 with self.store.batch(on_commit=committed):
                     for path, (item, pending) in zip(files, ahead.run(prepared)):
                         if isinstance(item, FileResult):
-                            uncommitted.append((path, [item]))
+                            uncommitted.append((path, item))
                         elif isinstance(item, StreamedFile):
-                            uncommitted.append((path, [self._store_streamed(item, tracker,
-                                                                            pool if embed_in_pool else None)]))
+                            uncommitted.append((path, self._store_streamed(item, tracker,
+                                                                           pool if embed_in_pool else None)))
                         else:
-                            uncommitted.append((path, [self._store(p, tracker, v) for p, v in zip(item, pending)]))
+                            for p, v in zip(item, pending):
+                                uncommitted.append((path, self._store(p, tracker, v)))
+                        finished.add(path)
                         tracker.file_done()
                     if self.embedder is not None:
                         self._embed_missing(tracker, pool if embed_in_pool else None)
         except KeyboardInterrupt:
             # rolled back: the files whose documents were written in the open transaction; those that
             # needed no write (unchanged, duplicates, failures) are done all the same
-            for path, results in uncommitted:
-                if not any(r.status in ("added", "replaced") for r in results):
-                    report.files.extend(results)
-                    done.add(path)
+            for path, result in uncommitted:
+                if result.status in ("added", "replaced"):
+                    finished.discard(path)
+                else:
+                    report.files.append(result)
             report.interrupted = True
             report.embedded = tracker.chunks_embedded
-            report.not_read = [str(p) for p in files if p not in done]
+            report.not_read = [str(p) for p in files if p not in finished]
             raise IngestInterrupted(report) from None
         report.embedded = tracker.chunks_embedded
         return report
@@ -438,9 +443,12 @@ class KnowledgeBase:
             yield self._worker_result(*window.popleft())
 
     def _worker_result(self, path: Path, pending: Any) -> FileResult | list[Prepared]:
-        """A worker's answer; the write lock is released first if it must be waited for."""
-        if not isinstance(pending, FileResult) and not pending.done():
-            self.store.flush()
+        """A worker's answer; the write lock is released first if it is long in coming."""
+        if not isinstance(pending, FileResult):
+            try:
+                pending.exception(timeout=_SHORT_WAIT)
+            except TimeoutError:
+                self.store.flush()
         return worker_result(path, pending)
 
     def _own_files(self) -> set[Path]:

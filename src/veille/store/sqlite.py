@@ -348,12 +348,13 @@ class SQLiteStore:
               on_commit: Callable[[], None] | None = None) -> Iterator[None]:
         """Write the documents put inside in shared transactions, short ones.
 
-        A transaction opens at the first write and commits after ``size`` documents, after ``seconds``,
-        or at ``flush()`` (call it before waiting for anything: another writer may be waiting for the
-        lock). Sharing a commit spares rewriting the same index pages once per document; each document
-        stays whole or absent (a savepoint each). ``on_commit`` is called after each commit: what was
-        put before is stored. When the block ends by an exception (Ctrl-C included), what was not
-        committed yet is rolled back.
+        A transaction opens at the first write and commits at ``flush()`` (call it before waiting for
+        anything: another writer may be waiting for the lock), or at the next write once it holds
+        ``size`` documents or is ``seconds`` old (never inside ``put_document``: when it returns, the
+        document is in the open transaction). Sharing a commit spares rewriting the same index pages
+        once per document; each document stays whole or absent (a savepoint each). ``on_commit`` is
+        called after each commit: what was put before is stored. When the block ends by an exception
+        (Ctrl-C included), what was not committed yet is rolled back.
         """
         if self._batch_size:
             yield
@@ -383,7 +384,12 @@ class SQLiteStore:
     def start_write(self) -> None:
         """Inside ``batch()``: take the write lock now (the batch's transaction), so that what is read
         next is what the coming write will see; ``flush()`` lets it go."""
-        if self._batch_size and not self.db.in_transaction:
+        if not self._batch_size:
+            return
+        if self.db.in_transaction and (self._pending >= self._batch_size
+                                       or time.monotonic() - self._batch_started >= self._batch_seconds):
+            self.flush()
+        if not self.db.in_transaction:
             self._begin()
             self._batch_started = time.monotonic()
 
@@ -405,8 +411,6 @@ class SQLiteStore:
             return
         self.db.execute(f"RELEASE {savepoint}")
         self._pending += 1
-        if self._pending >= self._batch_size or time.monotonic() - self._batch_started >= self._batch_seconds:
-            self.flush()
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
