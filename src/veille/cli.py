@@ -16,7 +16,7 @@ from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
-from .kb import IngestInterrupted, IngestProgress, IngestReport, KnowledgeBase, Resolved
+from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, KnowledgeBase, Resolved
 from .loaders import LOADERS
 from .names import printable
 from .search import HIGHLIGHT, MODES
@@ -250,6 +250,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             report = kb.ingest(args.paths, format=args.format, progress=bar, exclude=args.exclude)
         except IngestInterrupted as exc:  # what was committed is said, then main gives the exit code
             stop, report = exc, exc.report
+        except IngestStopped as exc:  # the disk is full: what was stored is said, then why it stopped
+            report = exc.report
+            _show_report(report, args.json)
+            print(f"veille: {printable(str(exc))}", file=sys.stderr)
+            return 1
         finally:
             if bar is not None:
                 bar.close()

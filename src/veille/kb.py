@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import math
 import multiprocessing
 import os
@@ -42,7 +43,7 @@ from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import DOCUMENT_KINDS, Chunk, Document, Hit
 from .walk import walk
 
-__all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
+__all__ = ["FileResult", "IngestInterrupted", "IngestStopped", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
 
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
@@ -62,6 +63,7 @@ class IngestReport:
     excluded: int = 0  # files and folders left out by an exclude pattern
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: ``files`` holds what was committed
     not_read: list[str] = field(default_factory=list)  # files named and not stored (interrupted ingest)
+    stopped: str = ""  # why the knowledge base could not be written any more (the disk is full), if it stopped
 
     @property
     def ok(self) -> bool:
@@ -85,6 +87,7 @@ class IngestReport:
             "files": [f.as_dict() for f in self.files],
             "interrupted": self.interrupted,
             "not_read": self.not_read,
+            "stopped": self.stopped,
         }
 
 
@@ -136,6 +139,19 @@ class IngestInterrupted(KeyboardInterrupt):
 
     def __init__(self, report: IngestReport) -> None:
         super().__init__(f"interrupted: {len(report.files)} files done, {len(report.not_read)} not read")
+        self.report = report
+
+
+class IngestStopped(VeilleError):
+    """The knowledge base cannot be written any more (its disk is full): the ingest stopped.
+
+    As after Ctrl-C, what was committed stays (whole documents) and ``report`` says what was stored and
+    what was not; once there is room, ingesting the same paths again stores the rest, once.
+    """
+
+    def __init__(self, path: str, report: IngestReport) -> None:
+        super().__init__(f"{path}: {report.stopped}: {len(report.files)} files done, {len(report.not_read)} not "
+                         "read; free some space and run the same command again")
         self.report = report
 
 
@@ -282,7 +298,9 @@ class KnowledgeBase:
                         tracker.file_done()
                     if self.embedder is not None:
                         self._embed_missing(tracker, pool if embed_in_pool else None)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, sqlite3.OperationalError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _disk_full(exc):
+                raise
             # rolled back: the files whose documents were written in the open transaction; those that
             # needed no write (unchanged, duplicates, failures) are done all the same
             for path, result in uncommitted:
@@ -290,10 +308,13 @@ class KnowledgeBase:
                     finished.discard(path)
                 else:
                     report.files.append(result)
-            report.interrupted = True
             report.embedded = tracker.chunks_embedded
-            report.not_read = [str(p) for p in files if p not in finished]
-            raise IngestInterrupted(report) from None
+            report.not_read = [as_text(p) for p in files if p not in finished]
+            if isinstance(exc, KeyboardInterrupt):
+                report.interrupted = True
+                raise IngestInterrupted(report) from None
+            report.stopped = "the disk is full"
+            raise IngestStopped(self.store.path, report) from None
         report.embedded = tracker.chunks_embedded
         return report
 
@@ -670,6 +691,11 @@ class KnowledgeBase:
         if not ids and len(text) >= MIN_ID_PREFIX:
             ids, by_prefix = self.store.match_prefix(text), True
         return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
+
+
+def _disk_full(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite failed for want of room (SQLITE_FULL), as opposed to another error."""
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

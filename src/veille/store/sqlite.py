@@ -189,6 +189,7 @@ class SQLiteStore:
         self._batch_seconds = 0.0
         self._batch_started = 0.0
         self._pending = 0
+        self._written = False  # inside batch(): a document written since the last commit
         self._on_commit: Callable[[], None] | None = None
         self._key_cache: _ChunkKeys | None = None
         self._key_version: int | None = None
@@ -360,13 +361,15 @@ class SQLiteStore:
             yield
             return
         self._batch_size, self._batch_seconds, self._on_commit, self._pending = size, seconds, on_commit, 0
+        self._written = False
         try:
             yield
         except BaseException:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            elif on_commit is not None:  # interrupted after a commit, before it was told
+            elif on_commit is not None and not self._written:  # stopped after a commit, before it was told
                 on_commit()
+            # else SQLite rolled the transaction back itself (a full disk): what it held is not stored
             raise
         else:
             self.flush()
@@ -378,6 +381,7 @@ class SQLiteStore:
         if self._batch_size and self.db.in_transaction:
             self.db.execute("COMMIT")
             self._pending = 0
+        self._written = False
         if self._on_commit is not None:
             self._on_commit()
 
@@ -403,6 +407,7 @@ class SQLiteStore:
             self._begin()
             return
         self.start_write()
+        self._written = True  # written in the batch's open transaction, not committed yet
         self.db.execute(f"SAVEPOINT {savepoint}")
 
     def _close_write(self, savepoint: str) -> None:
