@@ -109,3 +109,27 @@ def test_a_large_file_that_is_not_a_chat_is_read_whole(tmp_path):
         report = kb.ingest(path)
     assert report.files[0].status == "added"
     assert "streamed" not in report.files[0].detection
+
+
+_INGEST = """
+import sys
+from veille import KnowledgeBase
+with KnowledgeBase(sys.argv[1], embed=False, stream_bytes=0) as kb:
+    print(kb.ingest(sys.argv[2]).files[0].status)
+"""
+
+
+def test_two_ingests_of_one_streamed_export_at_once_store_it_once(export, tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "kb.db"
+    KnowledgeBase(db, embed=False).close()  # the file exists before both start
+    runs = [subprocess.Popen([sys.executable, "-c", _INGEST, str(db), str(export)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [r.communicate(timeout=300) for r in runs]
+    assert all(r.returncode == 0 for r in runs), [err for _, err in results]
+    assert sorted(out.strip() for out, _ in results) == ["added", "unchanged"]
+    with KnowledgeBase(db, embed=False) as kb:
+        assert len(kb.documents()) == 1
+        assert kb.check() == []

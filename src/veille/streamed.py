@@ -109,6 +109,14 @@ class _FirstRead:
     sources: list[str]
 
 
+class _StoredMeanwhile(Exception):
+    """The document was stored by another process between the decision and the write lock."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
 class ReportBuilder:
     """A parse report filled one unit at a time (as ``loaders.common.finish`` fills it from all units)."""
 
@@ -191,6 +199,9 @@ class StreamedChat:
             notes.append(f"{skipped} messages already stored from {', '.join(first.sources)} left out")
         try:
             chunks = self._store(plan, doc, first, item.fingerprint, replace, notes)
+        except _StoredMeanwhile as exc:  # another ingest stored it while this one read the file
+            return FileResult(shown, exc.status, reason=exc.reason, document_id=first.doc_id, format=whatsapp.name,
+                              detection=item.detection)
         except InputError as exc:
             return FileResult(shown, "failed", reason=exc.reason)
         except OSError as exc:
@@ -256,6 +267,13 @@ class StreamedChat:
         keyer = MessageKeyer()
         stored_chunks = 0
         with self.store.writing(doc, fingerprint, replace) as writer:
+            # decided before the write lock was taken: what another ingest stored meanwhile is looked at again
+            known = self.store.find_source(doc.source)
+            if known and known[1] == fingerprint:
+                raise _StoredMeanwhile("unchanged", "stored meanwhile by another ingest")
+            existing = self.store.has_document(doc.id)
+            if existing and doc.id != replace:
+                raise _StoredMeanwhile("duplicate", f"same content as {existing}")
             def lines() -> Iterator[Line]:
                 for line in plan.lines():
                     writer.add_text(("\n" if line.number > 1 else "") + line.text)
