@@ -54,13 +54,18 @@ def test_streamed_export_is_stored_as_a_whole_read_stores_it(export, tmp_path, m
 
 
 def test_streamed_window_cuts_only_at_silences(export, tmp_path):
+    with KnowledgeBase(tmp_path / "whole.db") as whole:
+        whole.ingest(export)
+        expected = whole.store.db.execute("SELECT unit_start, unit_end, context_start FROM chunks ORDER BY idx").fetchall()
     with KnowledgeBase(tmp_path / "kb.db", stream_bytes=0) as kb:
         chat = streamed.StreamedChat(kb.store, kb.pipeline, kb.config, window=100)
-        item = kb._streamed(export, None)
+        item = kb._read(export)
+        assert isinstance(item, streamed.StreamedFile)
         result = chat.ingest(item)
         assert result.status == "added", result.reason
-        rows = kb.store.db.execute("SELECT unit_start, context_start FROM chunks ORDER BY idx").fetchall()
-        assert len(rows) == result.chunks > 10
+        rows = kb.store.db.execute("SELECT unit_start, unit_end, context_start FROM chunks ORDER BY idx").fetchall()
+    assert len(rows) == result.chunks > 10
+    assert [tuple(r) for r in rows] == [tuple(r) for r in expected]  # windows of 100 messages, same chunks
 
 
 def test_a_second_export_of_a_streamed_chat_keeps_only_its_new_messages(tmp_path):
@@ -133,3 +138,34 @@ def test_two_ingests_of_one_streamed_export_at_once_store_it_once(export, tmp_pa
     with KnowledgeBase(db, embed=False) as kb:
         assert len(kb.documents()) == 1
         assert kb.check() == []
+
+
+def test_a_streamed_export_among_files_parsed_in_worker_processes(export, tmp_path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "groupe.txt").write_bytes(export.read_bytes())
+    for n in range(10):  # enough files for the parse workers
+        (folder / f"note_{n}.md").write_text(f"# Note {n}\n\nLe data center de {n} GW coûte cher.\n", "utf-8")
+    with KnowledgeBase(tmp_path / "kb.db", workers=2, stream_bytes=100_000) as kb:
+        report = kb.ingest(folder)
+        assert kb.check() == []
+    streamed_files = [f for f in report.files if "streamed" in f.detection]
+    assert [f.path.rsplit("/", 1)[-1] for f in streamed_files] == ["groupe.txt"]
+    assert report.count("added") == 11 and report.ok
+
+
+def test_a_changed_streamed_export_replaces_its_earlier_version_whole(export, tmp_path):
+    path = tmp_path / "groupe.txt"
+    lines = export.read_text("utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[: len(lines) // 2]), "utf-8")
+    with KnowledgeBase(tmp_path / "kb.db", stream_bytes=0) as kb:
+        assert kb.ingest(path).files[0].status == "added"
+        path.write_text("".join(lines), "utf-8")  # the same chat, exported again later: more messages
+        again = kb.ingest(path).files[0]
+        assert again.status == "replaced", again.reason
+        assert again.report["skipped"] == 0  # the version it replaces does not count as another export
+        (doc,) = kb.documents()
+        whole = KnowledgeBase(tmp_path / "whole.db")
+        whole.ingest(path)
+        assert doc.units == whole.documents()[0].units
+        whole.close()

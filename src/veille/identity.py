@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .loaders.common import collapse, finish
 from .types import Document, Unit
@@ -87,10 +89,19 @@ def _what(unit: Unit) -> str:
 class Overlap:
     """What a new document shares with one stored document, by rank among each one's keyed messages."""
 
-    new_ranks: list[int]
+    new_ranks: Sequence[int]
     new_total: int
     stored_total: int
     stored_in_span: int  # stored keyed messages between the first and the last shared one
+
+
+def same_stored_conversation(store: Any, doc_id: str, new_ranks: Sequence[int], new_total: int,
+                             stored_low: int, stored_high: int) -> bool:
+    """Whether the stored document ``doc_id`` is the same chat: it shares the messages ranked ``new_ranks`` of
+    the new one's ``new_total`` keyed messages, at its positions ``stored_low`` to ``stored_high``."""
+    return same_conversation(Overlap(
+        new_ranks=new_ranks, new_total=new_total, stored_total=store.count_messages(doc_id),
+        stored_in_span=store.count_messages(doc_id, stored_low, stored_high)))
 
 
 def same_conversation(overlap: Overlap) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import math
 import multiprocessing
 import os
+import sqlite3
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .file_bytes import read_regular_file
-from .identity import Overlap, drop_known, message_keys, same_conversation
+from .identity import drop_known, message_keys, same_stored_conversation
 from .ingest_embedding import (
     EMBED_BATCH,
     EmbedAhead,
@@ -43,7 +43,8 @@ from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import DOCUMENT_KINDS, Chunk, Document, Hit
 from .walk import walk
 
-__all__ = ["FileResult", "IngestInterrupted", "IngestStopped", "IngestProgress", "IngestReport", "KnowledgeBase", "Resolved"]
+__all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "IngestStopped", "KnowledgeBase",
+           "Resolved"]
 
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
@@ -400,30 +401,22 @@ class KnowledgeBase:
             size = os.stat(path).st_size
         except OSError:
             size = 0
-        if self.stream_bytes <= size <= self.max_bytes and path.is_file():
-            streamed = self._streamed(path, format)
-            if streamed is not None:
-                return streamed
-        try:
-            data = read_regular_file(path, self.max_bytes, buffer=size >= self.stream_bytes)
-        except InputError as exc:
-            return FileResult(exc.path, "failed", reason=exc.reason)
-        fingerprint = hashlib.sha256(data).hexdigest()
+        stream = streamable(path, format) if self.stream_bytes <= size <= self.max_bytes and path.is_file() else None
+        data: bytes | bytearray | None = None
+        if stream is not None:
+            fingerprint = file_fingerprint(path)
+        else:
+            try:
+                data = read_regular_file(path, self.max_bytes, buffer=size >= self.stream_bytes)
+            except InputError as exc:
+                return FileResult(exc.path, "failed", reason=exc.reason)
+            fingerprint = hashlib.sha256(data).hexdigest()
         known = self.store.find_source(source_path(path))
         if known and known[1] == fingerprint:
             return FileResult(as_text(path), "unchanged", document_id=known[0])
+        if stream is not None:
+            return StreamedFile(path, fingerprint, known, stream)
         return data, fingerprint, known
-
-    def _streamed(self, path: Path, format: str | None) -> FileResult | StreamedFile | None:
-        """A large file to stream (or its result when unchanged); None when it is not a streamable export."""
-        how = streamable(path, format)
-        if how is None:
-            return None
-        fingerprint = file_fingerprint(path)
-        known = self.store.find_source(source_path(path))
-        if known and known[1] == fingerprint:
-            return FileResult(as_text(path), "unchanged", document_id=known[0])
-        return StreamedFile(path, fingerprint, known, how)
 
     def _store_streamed(self, item: StreamedFile, tracker: Tracker | None,
                         pool: ProcessPoolExecutor | None) -> FileResult:
@@ -465,7 +458,7 @@ class KnowledgeBase:
 
     def _worker_result(self, path: Path, pending: Any) -> FileResult | list[Prepared]:
         """A worker's answer; the write lock is released first if it is long in coming."""
-        if not isinstance(pending, FileResult):
+        if isinstance(pending, Future):
             try:
                 pending.exception(timeout=_SHORT_WAIT)
             except TimeoutError:
@@ -559,11 +552,8 @@ class KnowledgeBase:
         for doc_id, shared in self.store.shared_messages(present).items():
             if doc_id == replace:
                 continue
-            stored_ranks = list(shared.values())
-            overlap = Overlap(new_ranks=[ranks[k] for k in shared],
-                              new_total=len(present), stored_total=self.store.count_messages(doc_id),
-                              stored_in_span=self.store.count_messages(doc_id, min(stored_ranks), max(stored_ranks)))
-            if same_conversation(overlap):
+            if same_stored_conversation(self.store, doc_id, [ranks[k] for k in shared], len(present),
+                                        min(shared.values()), max(shared.values())):
                 known |= shared.keys()
                 sources.append(self.store.has_document(doc_id) or doc_id)
         sources.sort()

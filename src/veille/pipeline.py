@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -346,7 +347,7 @@ def prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: s
 
 def worker_result(path: Path, pending: Any) -> FileResult | list[Prepared]:
     """A worker's answer; a crash in a worker fails that file, not the batch."""
-    if not hasattr(pending, "result"):  # decided without a worker: a result, or a file to stream
+    if not isinstance(pending, Future):  # decided without a worker: a result, or a file to stream
         return pending
     try:
         return pending.result()

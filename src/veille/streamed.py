@@ -27,7 +27,7 @@ from .chunking import ChunkingConfig
 from .chunking.conversation import ConversationChunker
 from .detect import detect
 from .errors import InputError
-from .identity import MessageKeyer, Overlap, same_conversation
+from .identity import MessageKeyer, same_stored_conversation
 from .loaders import whatsapp
 from .loaders.base import Line
 from .loaders.common import RAW_EXAMPLES, collapse
@@ -174,7 +174,7 @@ class StreamedChat:
         shown, source = as_text(item.path), source_path(item.path)
         try:
             plan = whatsapp.stream_plan(item.path)
-            first = self._first_read(plan, source)
+            first = self._first_read(plan, item.known[0] if item.known else None)
         except InputError as exc:
             return FileResult(shown, "failed", reason=exc.reason)
         except OSError as exc:
@@ -211,8 +211,9 @@ class StreamedChat:
                           detection=item.detection, chunks=chunks, report=doc.report.as_dict())
 
     # -- the identity read ----------------------------------------------------
-    def _first_read(self, plan: whatsapp.StreamPlan, source: str) -> _FirstRead:
-        """Content id, first time and message keys of the export; which keys a stored chat of it holds."""
+    def _first_read(self, plan: whatsapp.StreamPlan, replace: str | None) -> _FirstRead:
+        """Content id, first time and message keys of the export; which keys a stored chat of it holds (the
+        document it replaces, an earlier version of the same file, does not count)."""
         text_hash = hashlib.sha256()
         keyer = MessageKeyer()
         shared: dict[str, _Shared] = {}
@@ -228,6 +229,8 @@ class StreamedChat:
             found = self.store.shared_messages([k for _, k in batch])
             rank_of = {k: r for r, k in batch}
             for doc_id, positions in found.items():
+                if doc_id == replace:
+                    continue
                 entry = shared.setdefault(doc_id, _Shared())
                 entry.ranks.extend(rank_of[k] for k in positions)
                 entry.low = min(entry.low, *positions.values())
@@ -249,10 +252,7 @@ class StreamedChat:
         known = np.zeros(keyed, dtype=bool)
         sources = []
         for doc_id, entry in shared.items():
-            overlap = Overlap(new_ranks=list(entry.ranks), new_total=keyed,
-                              stored_total=self.store.count_messages(doc_id),
-                              stored_in_span=self.store.count_messages(doc_id, entry.low, entry.high))
-            if same_conversation(overlap):
+            if same_stored_conversation(self.store, doc_id, entry.ranks, keyed, entry.low, entry.high):
                 known[np.frombuffer(entry.ranks, dtype=np.int64)] = True
                 sources.append(self.store.has_document(doc_id) or doc_id)
         if _ends_with_newline(Path(plan.path), plan.codec):
