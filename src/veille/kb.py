@@ -421,11 +421,11 @@ class KnowledgeBase:
     def _store_streamed(self, item: StreamedFile, tracker: Tracker | None,
                         pool: ProcessPoolExecutor | None) -> FileResult:
         """Store a large chat export read as a stream, a window of messages at a time."""
-        embed = None
-        if self.embedder is not None:
-            def embed(doc: Document, chunks: list[Chunk]) -> np.ndarray:
-                return self._embed(chunk_passages(doc.title, chunks), tracker, pool)
-        return StreamedChat(self.store, self.pipeline, self.config, embed).ingest(item)
+        def embed(doc: Document, chunks: list[Chunk]) -> np.ndarray:
+            return self._embed(chunk_passages(doc.title, chunks), tracker, pool)
+
+        return StreamedChat(self.store, self.pipeline, self.config,
+                            embed if self.embedder is not None else None).ingest(item)
 
     def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
         """The files of an export folder (Slack, a Meta thread in parts), and their fingerprint."""

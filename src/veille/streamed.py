@@ -18,11 +18,13 @@ from __future__ import annotations
 import hashlib
 from array import array
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
+from .archive import is_zip
 from .chunking import ChunkingConfig
 from .chunking.conversation import ConversationChunker
 from .detect import detect
@@ -30,7 +32,7 @@ from .errors import InputError
 from .identity import MessageKeyer, same_stored_conversation
 from .loaders import whatsapp
 from .loaders.base import Line
-from .loaders.common import RAW_EXAMPLES, collapse
+from .loaders.common import ReportTally
 from .names import as_text, source_path
 from .pipeline import FileResult, Pipeline
 from .read import decode_bytes
@@ -65,15 +67,15 @@ def streamable(path: Path, format: str | None) -> str | None:
         return None
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    if head.startswith(b"PK\x03\x04"):
+    if is_zip(head):
         return None  # a zip archive: read through its chat file
+    if format == whatsapp.name:
+        return f"{whatsapp.name} (forced; streamed)"
     cut = head.rfind(b"\n")
     try:
         text = decode_bytes(head[:cut + 1] if cut > 0 else head, str(path)).text
     except InputError:
-        return None
-    if format == whatsapp.name:
-        return f"{whatsapp.name} (forced; streamed)"
+        return None  # not told from its head (e.g. UTF-16 cut mid-character): read whole
     found = detect(text, path.name)
     if found.format != whatsapp.name:
         return None
@@ -103,7 +105,7 @@ class _FirstRead:
     """What the identity read learned: content id, dates, keyed messages, and which of them are stored."""
 
     doc_id: str
-    first: object  # datetime | None
+    first: datetime | None
     keyed: int
     known: np.ndarray  # bool per keyed message: already stored in a document of the same conversation
     sources: list[str]
@@ -115,48 +117,6 @@ class _StoredMeanwhile(Exception):
     def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
-
-
-class ReportBuilder:
-    """A parse report filled one unit at a time (as ``loaders.common.finish`` fills it from all units)."""
-
-    def __init__(self) -> None:
-        self.report = ParseReport()
-        self.authors: dict[str, None] = {}
-        self.first = None
-        self.last = None
-        self.edited = 0
-
-    def add(self, unit: Unit) -> None:
-        r = self.report
-        r.units += 1
-        if unit.kind == "message":
-            r.messages += 1
-        elif unit.kind == "system":
-            r.system += 1
-        elif unit.kind == "raw":
-            r.raw += 1
-            if len(r.raw_examples) < RAW_EXAMPLES:
-                r.raw_examples.append(f"line {unit.line_start}: {collapse(unit.text)[:80]}")
-        if unit.meta.get("attachment"):
-            r.attachments += 1
-        if unit.meta.get("edited"):
-            self.edited += 1
-        if unit.time is not None:
-            self.first = unit.time if self.first is None or unit.time < self.first else self.first
-            self.last = unit.time if self.last is None or unit.time > self.last else self.last
-        if unit.author and unit.kind != "system":
-            self.authors.setdefault(unit.author, None)
-
-    def finish(self, notes: list[str]) -> ParseReport:
-        r = self.report
-        r.authors = list(self.authors)
-        if self.first is not None:
-            r.first, r.last = self.first.strftime("%Y-%m-%d %H:%M"), self.last.strftime("%Y-%m-%d %H:%M")
-        if self.edited:
-            notes.append(f"{self.edited} message{'s' if self.edited > 1 else ''} edited")
-        r.notes.extend(notes)
-        return r
 
 
 class StreamedChat:
@@ -263,7 +223,8 @@ class StreamedChat:
     def _store(self, plan: whatsapp.StreamPlan, doc: Document, first: _FirstRead, fingerprint: str,
                replace: str | None, notes: list[str]) -> int:
         """Parse again, leave out the stored messages, and store the rest a window at a time; chunks stored."""
-        report = ReportBuilder()
+        tally = ReportTally(ParseReport())
+        edited = 0
         keyer = MessageKeyer()
         stored_chunks = 0
         with self.store.writing(doc, fingerprint, replace) as writer:
@@ -303,12 +264,16 @@ class StreamedChat:
                     flush()
                 window.append(unit)
                 keys.append(key)
-                report.add(unit)
+                tally.add(unit)
+                edited += bool(unit.meta.get("edited"))
             if window:
                 flush()
             if _ends_with_newline(Path(plan.path), plan.codec):
                 writer.add_text("\n")
-            doc.report = report.finish(notes)
+            if edited:
+                notes.append(f"{edited} message{'s' if edited > 1 else ''} edited")
+            doc.report = tally.close()
+            doc.report.notes.extend(notes)
             doc.participants = list(doc.report.authors)
             if not doc.report.units:
                 raise InputError(doc.source, f"{whatsapp.name}: no text found")

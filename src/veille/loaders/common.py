@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from difflib import SequenceMatcher
 
 from ..text.sentences import split_sentences
@@ -156,27 +157,56 @@ class Removals:
 RAW_EXAMPLES = 5
 
 
+class ReportTally:
+    """Fills a parse report's counts, authors and first/last times one unit at a time (a document read as a
+    stream is never held whole); ``close`` writes what needs every unit seen."""
+
+    def __init__(self, report: ParseReport) -> None:
+        self.report = report
+        report.units = report.messages = report.system = report.attachments = report.raw = 0
+        report.raw_examples = []
+        self._authors: dict[str, None] = {}
+        self._first: datetime | None = None
+        self._last: datetime | None = None
+
+    def add(self, unit: Unit) -> None:
+        report = self.report
+        report.units += 1
+        if unit.kind == "message":
+            report.messages += 1
+        elif unit.kind == "system":
+            report.system += 1
+        elif unit.kind == "raw":
+            report.raw += 1
+            if len(report.raw_examples) < RAW_EXAMPLES:
+                report.raw_examples.append(f"line {unit.line_start}: {collapse(unit.text)[:80]}")
+        if unit.meta.get("attachment"):
+            report.attachments += 1
+        if unit.time is not None:
+            if self._first is None or unit.time < self._first:
+                self._first = unit.time
+            if self._last is None or unit.time > self._last:
+                self._last = unit.time
+        if unit.author and unit.kind != "system":
+            self._authors.setdefault(unit.author, None)
+
+    def close(self) -> ParseReport:
+        report = self.report
+        report.authors = list(self._authors)
+        if self._first is not None and self._last is not None and report.first is None:
+            report.first = self._first.strftime("%Y-%m-%d %H:%M")
+            report.last = self._last.strftime("%Y-%m-%d %H:%M")
+        return report
+
+
 def finish(doc: Document, removals: Removals | None = None, notes: list[str] | None = None) -> Document:
     """Fill ``doc.report`` from its units (and participants when none were declared)."""
-    report: ParseReport = doc.report
-    report.units = len(doc.units)
-    report.messages = sum(1 for u in doc.units if u.kind == "message")
-    report.system = sum(1 for u in doc.units if u.kind == "system")
-    report.attachments = sum(1 for u in doc.units if u.meta.get("attachment"))
-    raw = [u for u in doc.units if u.kind == "raw"]
-    report.raw = len(raw)
-    report.raw_examples = [f"line {u.line_start}: {collapse(u.text)[:80]}" for u in raw[:RAW_EXAMPLES]]
-    times = [u.time for u in doc.units if u.time is not None]
-    if times and report.first is None:
-        report.first = min(times).strftime("%Y-%m-%d %H:%M")
-        report.last = max(times).strftime("%Y-%m-%d %H:%M")
-    authors: dict[str, None] = {}
+    tally = ReportTally(doc.report)
     for unit in doc.units:
-        if unit.author and unit.kind != "system":
-            authors.setdefault(unit.author, None)
-    report.authors = list(authors)
+        tally.add(unit)
+    report = tally.close()
     if not doc.participants:
-        doc.participants = list(authors)
+        doc.participants = list(report.authors)
     if removals is not None:
         report.removed += removals.total
         report.notes.extend(removals.notes())
