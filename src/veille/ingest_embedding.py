@@ -89,8 +89,9 @@ class EmbedAhead:
         for item in items:
             pending: list[PendingVectors | None] = []
             if isinstance(item, list):
-                for p in item:
-                    pending.append(PendingVectors.submit(self.pool, chunk_passages(p.doc.title, p.chunks)))
+                for p in item:  # a long document (no chunks yet) is embedded after it is stored
+                    pending.append(None if p.chunks is None else
+                                   PendingVectors.submit(self.pool, chunk_passages(p.doc.title, p.chunks)))
             window.append((item, pending))
             queued += sum(len(v) for v in pending if v is not None)
             while window and queued > self.ahead:

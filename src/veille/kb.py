@@ -450,7 +450,10 @@ class KnowledgeBase:
                 window.append((path, read))
             else:
                 data, fingerprint, known = read
-                window.append((path, pool.submit(prepare_in_worker, data, path, fingerprint, known, format)))
+                if isinstance(data, bytearray):  # a large file: parsed here, its document not copied between processes
+                    window.append((path, prepare_bytes(self.pipeline, data, path, fingerprint, known, format)))
+                else:
+                    window.append((path, pool.submit(prepare_in_worker, data, path, fingerprint, known, format)))
             while len(window) > 2 * workers:
                 yield self._worker_result(*window.popleft())
         while window:
@@ -499,15 +502,15 @@ class KnowledgeBase:
                         pending.cancel()
                     return outcome
                 decided, changed = outcome[:2], outcome[2]
-                if changed:  # messages left out: the chunks (and any vectors made of them) are not these
+                if changed and item.chunks is not None:  # messages left out: the chunks (and vectors) are not these
                     item.chunks = self.pipeline.chunk(doc)
                     item.postings = self.pipeline.index_terms(item.chunks)
                     vectors = None
                     if pending is not None:
                         pending.cancel()
                         pending = None
-            if self.embedder is None or vectors is not None:
-                break
+            if self.embedder is None or vectors is not None or item.chunks is None:
+                break  # a long document's vectors are made after it is stored, with the chunks missing one
             self.store.flush()  # no write lock held while embedding
             try:
                 vectors = self._chunk_vectors(doc, item.chunks, pending, tracker)
@@ -516,10 +519,29 @@ class KnowledgeBase:
                                   detection=item.detection)
             pending = None
         replace, replaced = decided
-        self.store.put_document(doc, item.chunks, item.postings, item.fingerprint, replace_id=replace,
-                                message_keys=keys, vectors=vectors)
+        if item.chunks is None:
+            stored = self._store_windows(doc, item.fingerprint, replace, keys)
+        else:
+            assert item.postings is not None
+            self.store.put_document(doc, item.chunks, item.postings, item.fingerprint, replace_id=replace,
+                                    message_keys=keys, vectors=vectors)
+            stored = len(item.chunks)
         return FileResult(item.shown, "replaced" if replaced else "added", document_id=doc.id, format=doc.format,
-                          detection=item.detection, chunks=len(item.chunks), report=doc.report.as_dict())
+                          detection=item.detection, chunks=stored, report=doc.report.as_dict())
+
+    def _store_windows(self, doc: Document, fingerprint: str, replace: str | None, keys: list[str | None]) -> int:
+        """Store a long document whole, its chunks made, indexed and written a window of units at a time (never
+        all in memory at once); how many chunks. Their vectors are made after, with any chunk stored without one
+        (the write lock is not held while embedding)."""
+        stored = 0
+        with self.store.writing(doc, fingerprint, replace) as writer:
+            for first, units, chunks, postings in self.pipeline.windows(doc):
+                writer.add_units(units)
+                writer.add_chunks(units, chunks, postings, first_unit=first)
+                stored += len(chunks)
+            writer.add_message_keys(keys)
+            writer.add_text(doc.text)
+        return stored
 
     def _decide(self, item: Prepared, keys: list[str | None]) -> FileResult | tuple[str | None, bool, bool]:
         """How a parsed document is stored: its result when it is not (unchanged, duplicate), else the id

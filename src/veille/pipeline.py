@@ -15,7 +15,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
 from .archive import (
     ArchiveText,
@@ -49,6 +49,10 @@ _UNSUPPORTED_SUFFIXES = {
 #: Topics are scored against at most this many chunks of a document at a time (memory stays bounded
 #: for a document of a hundred megabytes; a document of up to ~3 MB of text is scored as a whole).
 TOPIC_WINDOW = 500
+
+#: A document whose text is longer than this (characters) is chunked, indexed and stored a window of about
+#: this many characters of units at a time (a 100 MB text never has all its chunks in memory at once).
+WINDOW_CHARS = 2_000_000
 
 
 @dataclass
@@ -97,16 +101,17 @@ class Pipeline:
     """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
 
     def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, window_chars: int = WINDOW_CHARS) -> None:
         self.counter_name = counter_name
         self.config = config
         self.max_bytes = max_bytes
+        self.window_chars = window_chars
         self._counter = counter
         self._topics: TopicExtractor | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"counter_name": self.counter_name, "config": self.config, "max_bytes": self.max_bytes,
-                "_counter": None, "_topics": None}
+                "window_chars": self.window_chars, "_counter": None, "_topics": None}
 
     @property
     def counter(self) -> TokenCounter:
@@ -200,14 +205,56 @@ class Pipeline:
         analyzer = default_analyzer()
         return build_postings(analyzer.index_terms(c.text) for c in chunks)
 
+    def windowed(self, doc: Document) -> bool:
+        """Whether ``doc`` is long enough to be chunked and stored a window at a time (see ``windows``)."""
+        return len(doc.text) > self.window_chars
+
+    def windows(self, doc: Document) -> Iterator[tuple[int, list[Unit], list[Chunk], DocumentPostings]]:
+        """A long document's units a window of about ``window_chars`` characters at a time, with their chunks
+        and index terms: (index of the window's first unit, its units, chunks, postings).
+
+        A chunk never spans two windows (a window's last chunk may be shorter than the others); the overlap
+        carried into the next window's first chunk is kept.
+        """
+        units = doc.units
+        first, before, previous = 0, 0, None
+        while first < len(units):
+            end, size = first, 0
+            while end < len(units) and (end == first or size < self.window_chars):
+                size += len(units[end].text)
+                end += 1
+            window = units[first:end]
+            chunks = self.chunk_window(doc, window, first, before, previous)
+            yield first, window, chunks, self.index_terms(chunks)
+            first, before, previous = end, before + len(chunks), window[-1]
+
+    def chunk_window(self, doc: Document, units: list[Unit], first_unit: int, chunks_before: int,
+                     previous: Unit | None) -> list[Chunk]:
+        """The chunks of ``units``, the document's units from ``first_unit`` on, numbered after ``chunks_before``."""
+        part = Document(source=doc.source, kind=doc.kind, format=doc.format, text="", units=units, date=doc.date,
+                        title=doc.title, participants=doc.participants, metadata=doc.metadata)
+        part.__dict__["id"] = doc.id
+        chunks = self.chunk(part, previous)
+        for chunk in chunks:
+            chunk.unit_start += first_unit
+            chunk.unit_end += first_unit
+            if chunk.context_start is not None:
+                chunk.context_start += first_unit
+            chunk.index += chunks_before
+        return chunks
+
 
 @dataclass
 class Prepared:
-    """One parsed document ready to store, and what decides how it is stored."""
+    """One parsed document ready to store, and what decides how it is stored.
+
+    A long document (``Pipeline.windowed``) comes without its chunks: they are made a window at a time
+    as it is stored.
+    """
 
     doc: Document
-    chunks: list[Chunk]
-    postings: DocumentPostings
+    chunks: list[Chunk] | None
+    postings: DocumentPostings | None
     fingerprint: str
     known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
     shown: str  # the path as the user gave it (with "#conversation" for a part of an export)
@@ -226,8 +273,8 @@ def prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path
             part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
             if not part:
                 doc.source = source
-            chunks = pipeline.chunk(doc)
-            postings = pipeline.index_terms(chunks)
+            chunks = None if pipeline.windowed(doc) else pipeline.chunk(doc)
+            postings = None if chunks is None else pipeline.index_terms(chunks)
             shown = as_text(path) + doc.source[len(source):] if part else as_text(path)
             prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
                                      None if part else known, shown, detection, part_of_export=part))

@@ -283,15 +283,7 @@ class StreamedChat:
                       chunks_before: int, previous: Unit | None) -> int:
         """Chunk, index, embed and write one window of units; how many chunks."""
         first_unit = writer.units
-        part = Document(source=doc.source, kind=doc.kind, format=doc.format, text="", units=units, date=doc.date)
-        part.__dict__["id"] = doc.id
-        chunks = self.pipeline.chunk(part, previous)
-        for chunk in chunks:
-            chunk.unit_start += first_unit
-            chunk.unit_end += first_unit
-            if chunk.context_start is not None:
-                chunk.context_start += first_unit
-            chunk.index += chunks_before
+        chunks = self.pipeline.chunk_window(doc, units, first_unit, chunks_before, previous)
         postings = self.pipeline.index_terms(chunks)
         vectors = self.embed(doc, chunks) if self.embed is not None else None
         writer.add_units(units)
