@@ -12,6 +12,7 @@ import time
 from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 from . import __version__
+from .answer import ANSWER_SENTENCES, clock
 from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
 from .errors import BadArgument, VeilleError
@@ -119,17 +120,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
                    help="leave out chunks that overlap or repeat a better hit of the same document "
                         "(default: on in dense and hybrid modes)")
-    p.add_argument("--kind", choices=DOCUMENT_KINDS,
-                   help="only this kind of document")
-    p.add_argument("--who", type=_utf8, help="only chunks where this participant speaks")
-    p.add_argument("--since", type=_date,
-                   help="only chunks at or after this date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM); "
-                        "chunks without a date are left out, and counted")
-    p.add_argument("--until", type=_date, help="only chunks at or before this date (same forms; a day, month or "
-                                               "year given is included whole)")
-    p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
-    p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
+    _add_filters(p)
     p.add_argument("--json", action="store_true", help="print results as JSON")
+
+    p = sub.add_parser("ask", help="answer a question with sentences cited to the exact message or paragraph",
+                       description="Search, then answer with the sentences (or chat messages) of the best passages "
+                                   "that answer the question, each cited to its unit: a chat message (author, "
+                                   "date and time), a transcript second, an article's paragraph. Nothing is "
+                                   "generated. When nothing answers, it says so and shows the closest passages.")
+    p.add_argument("question", type=_utf8, help="the question, in French (or any language the sources speak)")
+    p.add_argument("-n", "--sentences", type=_number(int, "a number of sentences (a whole number, 1 or more)", 1),
+                   default=ANSWER_SENTENCES, help=f"sentences in the answer at most (default {ANSWER_SENTENCES})")
+    p.add_argument("--mode", choices=MODES, help="search mode (default hybrid when the embedding model is "
+                                                  "installed, else lexical)")
+    _add_filters(p)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    p = sub.add_parser("show", help="print a cited message or paragraph with the units around it",
+                       description="Print the unit a citation names (DOCUMENT#UNIT as answers print it, or "
+                                   "PATH:LINE) with the units before and after it.")
+    p.add_argument("citation", type=_utf8, help="DOCUMENT#UNIT (the document by id, id prefix or path) or PATH:LINE")
+    p.add_argument("--around", type=_number(int, "a number of units (a whole number, 0 or more)", 0), default=3,
+                   help="units shown before and after the cited one (default 3)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = sub.add_parser("chunks", help="print stored chunks in the chunk text format or as JSONL",
                        description="Print chunks in the chunk text format (or JSONL with --format jsonl).")
@@ -161,6 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Counts of documents, units, chunks and tokens, and the mode in use.")
     p.add_argument("--json", action="store_true", help="print as JSON")
     return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    """The filters of search (and of ask): they apply inside each ranker, before its top is taken."""
+    p.add_argument("--kind", choices=DOCUMENT_KINDS,
+                   help="only this kind of document")
+    p.add_argument("--who", type=_utf8, help="only chunks where this participant speaks")
+    p.add_argument("--since", type=_date,
+                   help="only chunks at or after this date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM); "
+                        "chunks without a date are left out, and counted")
+    p.add_argument("--until", type=_date, help="only chunks at or before this date (same forms; a day, month or "
+                                               "year given is included whole)")
+    p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
+    p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
+            "source": args.source, "topic": args.topic}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -217,7 +249,7 @@ class _StopSignal:
             signal.signal(signal.SIGTERM, self._previous)
 
 
-_OPTION = {"k": "-k", "query": "query"}
+_OPTION = {"k": "-k", "query": "query", "question": "question", "citation": "citation"}
 
 
 def _check_db(parser: argparse.ArgumentParser, db: str, create: bool) -> None:
@@ -355,8 +387,7 @@ _STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡", 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as kb:
-        filters = {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
-                   "source": args.source, "topic": args.topic}
+        filters = _filters(args)
         hits = kb.search(args.query, k=args.k, mode=args.mode, lexical_weight=args.lexical_weight,
                          dense_weight=args.dense_weight, dedup=args.dedup, **filters)
         mode = kb.describe_mode(args.mode)
@@ -387,6 +418,46 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"   ↳ {printable(hit.citation)}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    with _open(args) as kb:
+        answer = kb.ask(args.question, sentences=args.sentences, mode=args.mode, **_filters(args))
+    if args.json:
+        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Question : « {printable(args.question)} » — mode {answer.mode}\n")
+    if not answer.answered:
+        print(f"Pas de réponse : {answer.reason}.")
+        if answer.passages:
+            print("\nPassages les plus proches :")
+            for n, hit in enumerate(answer.passages, 1):
+                print(f"{n}. {printable(hit.snippet)}\n   ↳ {printable(hit.citation)}")
+        return 0
+    for sentence in answer.sentences:
+        print(f"{printable(sentence.text)} [{sentence.source}]")
+    print("\nSources :")
+    for n, cited in enumerate(answer.sources, 1):
+        print(f"[{n}] {printable(cited.label)}\n    veille show {cited.ref}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as kb:
+        shown = kb.show(args.citation, around=args.around)
+    if args.json:
+        print(json.dumps(shown.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    doc = shown.document
+    print(f"{printable(doc.title or os.path.basename(doc.source))} — {printable(doc.source)} [{doc.kind}]")
+    for unit in shown.units:
+        mark = "▶" if unit.idx == shown.unit else " "
+        who = " · ".join(x for x in (unit.author, unit.time, clock(unit.offset)) if x)
+        lines = f"{unit.line_start}" + (f"-{unit.line_end}" if unit.line_end != unit.line_start else "")
+        print(f"\n{mark} #{unit.idx} · ligne {lines}" + (f" · {printable(who)}" if who else ""))
+        for line in unit.text.splitlines() or [""]:
+            print(f"{mark} {printable(line)}")
     return 0
 
 
@@ -494,6 +565,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 COMMANDS = {
     "ingest": cmd_ingest,
     "search": cmd_search,
+    "ask": cmd_ask,
+    "show": cmd_show,
     "chunks": cmd_chunks,
     "documents": cmd_documents,
     "remove": cmd_remove,

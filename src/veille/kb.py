@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
+from .answer import ANSWER_SENTENCES, CANDIDATE_CHUNKS, Answer, Shown, extractive_answer
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
@@ -618,6 +619,53 @@ class KnowledgeBase:
         filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
                       lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
+
+    def ask(self, question: str, *, sentences: int = ANSWER_SENTENCES, mode: Mode | None = None,
+            kind: str | None = None, who: str | None = None, since: str | None = None, until: str | None = None,
+            source: str | None = None, topic: str | None = None) -> Answer:
+        """An extractive answer to ``question``: the sentences (or chat messages) of the best passages that
+        answer it, each with a citation to its unit (``show`` prints it in context). Nothing is generated.
+        When the evidence is weak, ``answered`` is false and ``passages`` holds the closest passages.
+        The filters are those of ``search``.
+        """
+        if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
+            raise BadArgument("sentences", f"{sentences!r} is not a number of sentences (a whole number, 1 or more)")
+        hits = self.search(question, k=CANDIDATE_CHUNKS, mode=mode, kind=kind, who=who, since=since, until=until,
+                           source=source, topic=topic)
+        mode = mode or self.default_mode
+        return extractive_answer(question, hits, self.store, self.analyzer,
+                                 self.embedder if mode != "lexical" else None, self.describe_mode(mode), sentences,
+                                 who=who)
+
+    def show(self, citation: str, around: int = 3) -> Shown:
+        """The unit a citation names, with ``around`` units before and after it.
+
+        ``citation``: ``DOCUMENT#UNIT`` as answers give it (the document by id, id prefix or source path),
+        or ``PATH:LINE``, the unit holding that line of a stored source.
+        """
+        if isinstance(around, bool) or not isinstance(around, int) or around < 0:
+            raise BadArgument("around", f"{around!r} is not a number of units (a whole number, 0 or more)")
+        ref, sep, place = as_text(citation).rpartition("#")
+        by_line = not sep
+        if by_line:
+            ref, sep, place = as_text(citation).rpartition(":")
+        if not sep or not ref or not place.isdigit():
+            raise BadArgument("citation", f"{citation!r} is not a citation: give DOCUMENT#UNIT (as answers "
+                                          "print it) or PATH:LINE")
+        found = self.resolve(ref)
+        if not found.ids:
+            raise BadArgument("citation", f"no stored document is {ref!r}")
+        if found.ambiguous and not by_line:
+            raise AmbiguousReference(ref, found.ids)
+        number = int(place)
+        for doc_id in found.ids:
+            unit = self.store.unit_at_line(doc_id, number) if by_line else number
+            document = self.store.document(doc_id)
+            if unit is None or document is None or not 0 <= unit < document.units:
+                continue
+            return Shown(document, unit, self.store.units(doc_id, max(0, unit - around), unit + around + 1))
+        where = f"line {number}" if by_line else f"unit {number}"
+        raise BadArgument("citation", f"{ref!r} has no {where}")
 
     def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
                 until: str | None = None, source: str | None = None, topic: str | None = None) -> int:

@@ -1,6 +1,6 @@
 """Where veille keeps its data: a protocol, and the default SQLite store."""
 
-from .base import Filters, MissingVector, Store, StoredDocument, StoredHit
+from .base import Filters, MissingVector, Store, StoredDocument, StoredHit, StoredUnit
 from .sqlite import SQLiteStore
 
-__all__ = ["Filters", "MissingVector", "SQLiteStore", "Store", "StoredDocument", "StoredHit"]
+__all__ = ["Filters", "MissingVector", "SQLiteStore", "Store", "StoredDocument", "StoredHit", "StoredUnit"]

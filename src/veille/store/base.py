@@ -92,6 +92,22 @@ class StoredDocument:
 
 
 @dataclass
+class StoredUnit:
+    """One stored unit (message, transcript sentence, paragraph) of a document, with where it came from."""
+
+    document_id: str
+    idx: int
+    kind: str
+    author: str | None
+    time: str | None  # "YYYY-MM-DD HH:MM[:SS]" when the source dates it
+    offset: float | None  # seconds from the start of a recording
+    section: str | None
+    line_start: int
+    line_end: int
+    text: str
+
+
+@dataclass
 class StoredHit:
     """A chunk found by a ranker, with everything needed to show and cite it."""
 
@@ -134,6 +150,21 @@ class Store(Protocol):
         """(chunks with a vector, chunks without)."""
 
     def get_meta(self, key: str) -> str | None: ...
+
+    def units(self, doc_id: str, start: int, end: int) -> list[StoredUnit]:
+        """The document's units ``start`` to ``end`` (exclusive), in order."""
+
+    def participants(self) -> list[str]:
+        """Every document's participants, each once."""
+
+    def unit_at_line(self, doc_id: str, line: int) -> int | None:
+        """The first unit of the document holding source line ``line`` (1-based), or None."""
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        """One stored document, or None."""
+
+    def chunk_frequencies(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """(chunks stored, how many chunks hold each of ``terms``): what an idf is computed from."""
 
     def set_meta(self, key: str, value: str) -> None: ...
 

@@ -22,6 +22,7 @@ K1 = 1.2
 B = 0.75
 
 _IDX = np.dtype("<u4")
+IDX_BYTES = _IDX.itemsize  # one chunk index in a postings blob
 _TF = np.dtype("<u2")
 
 

@@ -20,8 +20,8 @@ import numpy as np
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document, Unit
-from .base import Filters, MissingVector, StoredDocument, StoredHit, date_bound
-from .postings import BM25Ranker, DocumentPostings, Ranked
+from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
+from .postings import IDX_BYTES, BM25Ranker, DocumentPostings, Ranked
 from .vectors import DenseIndex
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
@@ -486,10 +486,43 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
     def documents(self) -> list[StoredDocument]:
+        return self._documents("ORDER BY d.source")
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        found = self._documents("WHERE d.id = ?", (doc_id,))
+        return found[0] if found else None
+
+    def units(self, doc_id: str, start: int, end: int) -> list[StoredUnit]:
         rows = self.db.execute(
-            """SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) AS n_chunks,
+            "SELECT document_id, idx, kind, author, time, offset, section, line_start, line_end, text FROM units "
+            "WHERE document_id = ? AND idx >= ? AND idx < ? ORDER BY idx", (doc_id, start, end)).fetchall()
+        return [StoredUnit(**dict(r)) for r in rows]
+
+    def participants(self) -> list[str]:
+        names: dict[str, None] = {}
+        for (listed,) in self.db.execute("SELECT participants FROM documents"):
+            names.update(dict.fromkeys(json.loads(listed)))
+        return list(names)
+
+    def unit_at_line(self, doc_id: str, line: int) -> int | None:
+        row = self.db.execute("SELECT idx FROM units WHERE document_id = ? AND line_start <= ? AND line_end >= ? "
+                              "ORDER BY idx LIMIT 1", (doc_id, line, line)).fetchone()
+        return row[0] if row else None
+
+    def chunk_frequencies(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        found = dict.fromkeys(terms, 0)
+        if terms:
+            rows = self.db.execute(
+                f"SELECT term, SUM(length(chunks)) FROM postings WHERE term IN ({','.join('?' * len(terms))}) "
+                "GROUP BY term", list(terms)).fetchall()
+            found.update({term: size // IDX_BYTES for term, size in rows})
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0], found
+
+    def _documents(self, where: str, args: tuple[Any, ...] = ()) -> list[StoredDocument]:
+        rows = self.db.execute(
+            f"""SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) AS n_chunks,
                       (SELECT COUNT(*) FROM units u WHERE u.document_id = d.id) AS n_units
-               FROM documents d ORDER BY d.source"""
+               FROM documents d {where}""", args
         ).fetchall()
         return [StoredDocument(
             id=r["id"], source=r["source"], kind=r["kind"], format=r["format"], title=r["title"],
