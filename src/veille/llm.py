@@ -19,7 +19,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import BadArgument, VeilleError
@@ -87,7 +87,10 @@ class LLMConfig:
 
 @dataclass(frozen=True)
 class Source:
-    """A numbered passage sent to the model; ``label`` says where it is from ("Sylvia, 2025-03-04 14:02, groupe.txt:120")."""
+    """A numbered passage sent to the model; ``label`` says where it is from.
+
+    E.g. ``Source(1, "…", "Sylvia, 2025-03-04 14:02, groupe.txt:120")``.
+    """
 
     number: int
     text: str
@@ -198,7 +201,10 @@ def complete(config: LLMConfig, body: dict, on_text: Callable[[str], None] | Non
             kind = response.headers.get_content_type()
             if kind == "text/event-stream":
                 return "".join(_read_stream(url, response, on_text))
-            return _read_whole(url, response.read(), on_text)
+            raw = response.read()
+            if raw.lstrip().startswith((b"data:", b":")):  # a stream under another content type
+                return "".join(_read_stream(url, raw.splitlines(), on_text))
+            return _read_whole(url, raw, on_text)
     except urllib.error.HTTPError as error:
         raise LLMUnavailable(url, f"HTTP {error.code} {error.reason}{_server_says(error)}") from None
     except urllib.error.URLError as error:
@@ -217,11 +223,11 @@ def _opener(url: str) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else urllib.request.build_opener()
 
 
-def _read_stream(url: str, response: http.client.HTTPResponse,
+def _read_stream(url: str, lines: Iterable[bytes],
                  on_text: Callable[[str], None] | None) -> Iterator[str]:
     """The text pieces of a server-sent-event stream (``data: {...}`` lines, then ``data: [DONE]``)."""
     finished = False
-    for raw in response:
+    for raw in lines:
         line = raw.decode("utf-8", errors="replace").strip()
         if not line.startswith("data:"):
             continue  # blank separators, ``: comments``, ``event:`` and ``id:`` fields
@@ -319,7 +325,7 @@ def _network_reason(reason: object, timeout: float) -> str:
 
 # ------------------------------------------------------------------------------------------ verification
 
-_CITATION = re.compile(r"\[(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\]")
+_CITATION = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
 # Citations at the start of a sentence, where a model that puts them after the period leaves them.
 _LEADING_CITATIONS = re.compile(r"(?:\[[\d\s,;–-]+\]\s*)+[.!?…]*\s*")
 
@@ -336,7 +342,7 @@ def citations(sentence: str) -> tuple[int, ...]:
 
 
 def answer_sentences(text: str) -> list[str]:
-    """The sentences of a generated answer; a citation put after the period (``… 3,5 M€. [2]``) stays with its sentence."""
+    """The sentences of a generated answer; a citation after the period (``… M€. [2]``) stays with it."""
     merged: list[str] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
