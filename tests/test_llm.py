@@ -169,6 +169,25 @@ def test_a_stream_sent_under_another_content_type_is_read_as_a_stream(server):
     assert generate_answer(QUESTION, SOURCES, server.config()).text == "Il a coûté 3,5 M€ [1]."
 
 
+def test_the_thinking_of_a_reasoning_model_is_not_part_of_the_answer(server):
+    server.replies.append(streamed("<think>La source 1 parle de 3 500 000 €, ", "soit 12 millions ?</think>\n\n",
+                                   "Il a coûté 3,5 M€ [1]."))
+    answer = generate_answer(QUESTION, SOURCES, server.config())
+    assert answer.text == "Il a coûté 3,5 M€ [1]." and answer.verified
+
+
+def test_answer_as_a_json_record(server):
+    server.replies.append(whole("Il a coûté 3,5 M€ [1]. Et 12 GW [2]."))
+    record = generate_answer(QUESTION, SOURCES, server.config()).as_dict()
+    assert json.loads(json.dumps(record, ensure_ascii=False)) == {
+        "text": "Il a coûté 3,5 M€ [1]. Et 12 GW [2].", "model": "qwen2.5:7b",
+        "url": f"{server.url}/chat/completions", "verified": False,
+        "sentences": [{"text": "Il a coûté 3,5 M€ [1].", "cited": [1], "verified": True, "problems": []},
+                      {"text": "Et 12 GW [2].", "cited": [2], "verified": False,
+                       "problems": ["12 GW not in [2]"]}],
+        "sources": [{"number": s.number, "label": s.label, "text": s.text} for s in SOURCES]}
+
+
 def test_a_citation_of_a_source_not_given_is_flagged(server):
     server.replies.append(streamed("Il a coûté 3,5 millions d'euros [1]. ", "EDF fournira l'électricité [7]."))
     answer = generate_answer(QUESTION, SOURCES, server.config())
@@ -190,7 +209,7 @@ def test_a_figure_present_in_another_source_than_the_cited_one_is_flagged(server
     # 10 GW is in [2], but the sentence cites [1].
     server.replies.append(streamed("Il faut 10 GW [1]."))
     (sentence,) = generate_answer(QUESTION, SOURCES, server.config()).sentences
-    assert sentence.problems == ("10 milliards W not in [1]",)
+    assert sentence.problems == ("10 GW not in [1]",)
 
 
 def test_a_sentence_without_citation_is_unverified(server):

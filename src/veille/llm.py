@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import BadArgument, VeilleError
 from .text.analyzer import fold_accents
@@ -129,6 +130,13 @@ class GeneratedAnswer:
     def unverified(self) -> list[CheckedSentence]:
         return [sentence for sentence in self.sentences if not sentence.verified]
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready record: the text, each sentence with its citations and problems, the sources."""
+        return {"text": self.text, "model": self.model, "url": self.url, "verified": self.verified,
+                "sentences": [{"text": s.text, "cited": list(s.cited), "verified": s.verified,
+                               "problems": list(s.problems)} for s in self.sentences],
+                "sources": [{"number": s.number, "label": s.label, "text": s.text} for s in self.sources]}
+
 
 # ---------------------------------------------------------------------------------------------- the prompt
 
@@ -170,7 +178,7 @@ def generate_answer(question: str, sources: Sequence[Source], config: LLMConfig,
         raise BadArgument("sources", f"two sources share a number ({numbers})")
     body = {"model": config.model, "messages": build_messages(question, sources),
             "stream": True, "temperature": 0}
-    text = complete(config, body, on_text).strip()
+    text = _THINKING.sub("", complete(config, body, on_text)).strip()
     if not text:
         raise LLMUnavailable(config.endpoint, "the model gave an empty reply")
     if declines(text):
@@ -178,6 +186,10 @@ def generate_answer(question: str, sources: Sequence[Source], config: LLMConfig,
     checked = verify(text, sources, figures_of or figures_in)
     return GeneratedAnswer(text=text, sentences=checked, model=config.model, url=config.endpoint,
                            sources=list(sources))
+
+
+# What a reasoning model (DeepSeek-R1, Qwen3) thinks before answering, when the server leaves it in the content.
+_THINKING = re.compile(r"<think>.*?(?:</think>|\Z)\s*", re.DOTALL)
 
 
 def declines(text: str) -> bool:
@@ -392,15 +404,16 @@ def _same_figure(a: tuple[float, str], b: tuple[float, str]) -> bool:
 
 
 def say_figure(value: float, unit: str) -> str:
-    """A figure written the French way for a message: ``12 millions``, ``3,5 milliards €``, ``12 %``."""
-    for size, word in ((1e9, "milliards"), (1e6, "millions")):
+    """A figure written the French way for a message: ``12 millions``, ``3,5 milliards €``, ``10 GW``, ``12 %``."""
+    scales = ((1e12, " T"), (1e9, " G"), (1e6, " M"), (1e3, " k")) if unit in ("W", "Wh") else (
+        (1e9, " milliards "), (1e6, " millions "))
+    scale = " "
+    for size, word in scales:
         if abs(value) >= size:
-            value, scale = value / size, f" {word}"
+            value, scale = value / size, word
             break
-    else:
-        scale = ""
     number = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
-    return f"{number}{scale}" + (f" {unit}" if unit else "")
+    return f"{number}{scale}{unit}".rstrip()
 
 
 # -------------------------------------------------------------------------------- the default figure reader
