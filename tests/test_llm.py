@@ -154,6 +154,18 @@ def test_a_key_is_sent_as_a_bearer_token(server):
     assert answer.verified
 
 
+def test_a_local_server_is_reached_past_the_environments_proxy(server, monkeypatch):
+    with socket.socket() as probe:  # a proxy that is not there: going through it would be refused
+        probe.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    server.replies.append(whole("Il a coûté 3,5 M€ [1]."))
+    assert generate_answer(QUESTION, SOURCES, server.config()).verified
+
+
 def test_a_plain_json_reply_is_read_too(server):
     server.replies.append(whole("Il a coûté 3,5 M€ [1]."))
     pieces: list[str] = []
