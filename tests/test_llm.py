@@ -272,6 +272,12 @@ def test_refused_connection():
     assert isinstance(raised.value, VeilleError)
 
 
+@pytest.mark.parametrize("url", ["127.0.0.1:11434/v1", "ftp://127.0.0.1/v1", "http:///v1"])
+def test_a_url_that_is_not_http_is_unavailable(url):
+    with pytest.raises(LLMUnavailable, match="not an http:// or https:// URL"):
+        generate_answer(QUESTION, SOURCES, LLMConfig(url=url, model="m"))
+
+
 def test_http_401_gives_the_servers_message(server):
     body = {"error": {"message": "Incorrect API key provided: sk-bad", "type": "invalid_request_error"}}
     server.replies.append(Reply(status=401, content_type="application/json", chunks=[json.dumps(body).encode()]))

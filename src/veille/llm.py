@@ -203,6 +203,8 @@ def declines(text: str) -> bool:
 def complete(config: LLMConfig, body: dict, on_text: Callable[[str], None] | None = None) -> str:
     """POST ``body`` to the chat-completions endpoint; the reply's text, streamed (SSE) or in one JSON."""
     url = config.endpoint
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not urllib.parse.urlsplit(url).hostname:
+        raise LLMUnavailable(url, "not an http:// or https:// URL (e.g. http://127.0.0.1:11434/v1)")
     headers = {"Content-Type": "application/json", "Accept": "text/event-stream, application/json"}
     if config.key:
         headers["Authorization"] = f"Bearer {config.key}"
