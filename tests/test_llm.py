@@ -411,6 +411,14 @@ def test_answer_sentences_in_french():
         "Enfin, rien [1, 2]."]
 
 
+def test_a_list_answer_and_dates_in_words():
+    text = "Deux chiffres :\n1. Le 4 mars 2025, Sylvia cite 3,5 M€ [1].\n2) Karim parle de 10 GW [2].\n- Le 1er avril, rien [2]."
+    assert answer_sentences(text) == ["Deux chiffres :", "Le 4 mars 2025, Sylvia cite 3,5 M€ [1].",
+                                      "Karim parle de 10 GW [2].", "Le 1er avril, rien [2]."]
+    assert [s.problems for s in verify(text, SOURCES)] == [("cites no source",), (), (), ()]
+    assert figures_in("le 4 mars 2025, le 1er avril, March 4, 12 mai") == []
+
+
 def test_citation_forms():
     assert citations("a [1][2] b [3-5] [2; 7] c [ 8 , 9 ]") == (1, 2, 3, 4, 5, 7, 8, 9)
     assert citations("pas de citation, 2024 [note]") == ()

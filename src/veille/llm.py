@@ -340,6 +340,8 @@ def _network_reason(reason: object, timeout: float) -> str:
 # ------------------------------------------------------------------------------------------ verification
 
 _CITATION = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
+# "1." or "2)" or "-" opening a line of a list: not a sentence, not a figure.
+_LIST_MARKER = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•])[ \t]+", re.MULTILINE)
 # Citations at the start of a sentence, where a model that puts them after the period leaves them.
 _LEADING_CITATIONS = re.compile(r"(?:\[[\d\s,;–-]+\]\s*)+[.!?…]*\s*")
 
@@ -358,14 +360,15 @@ def citations(sentence: str) -> tuple[int, ...]:
 def answer_sentences(text: str) -> list[str]:
     """The sentences of a generated answer; a citation after the period (``… M€. [2]``) stays with it."""
     merged: list[str] = []
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        leading = _LEADING_CITATIONS.match(sentence)
-        if merged and leading:
-            merged[-1] = f"{merged[-1]} {leading.group().strip()}"
-            sentence = sentence[leading.end():]
-        if sentence:
-            merged.append(sentence)
+    for line in _LIST_MARKER.sub("", text).splitlines():  # a model's line break ends a sentence (lists, titles)
+        for start, end in split_sentences(line):
+            sentence = line[start:end]
+            leading = _LEADING_CITATIONS.match(sentence)
+            if merged and leading:
+                merged[-1] = f"{merged[-1]} {leading.group().strip()}"
+                sentence = sentence[leading.end():]
+            if sentence:
+                merged.append(sentence)
     return merged
 
 
@@ -443,8 +446,12 @@ _FIGURE = re.compile(
     rf"(?:{_SPACE}?(?:(?:de|d['’]){_SPACE}?)?{_UNIT})?"
     rf"(?![\w])")
 # Dates and times are not figures: blanked before reading.
+_MONTHS = ("janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
+           "|january|february|march|april|may|june|july|august|september|october|november|december")
 _DATES_TIMES = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-                          r"|\b\d{1,2}(?::|h)\d{2}(?::\d{2})?\b")
+                          r"|\b\d{1,2}(?::|h)\d{2}(?::\d{2})?\b"
+                          rf"|\b\d{{1,2}}(?:er)?{_SPACE}(?i:{_MONTHS})\b(?:{_SPACE}\d{{4}})?"
+                          rf"|\b(?i:{_MONTHS}){_SPACE}\d{{1,2}}\b(?:,?{_SPACE}\d{{4}})?")
 
 
 def parse_number(written: str) -> float:
