@@ -412,7 +412,8 @@ def test_answer_sentences_in_french():
 
 
 def test_a_list_answer_and_dates_in_words():
-    text = "Deux chiffres :\n1. Le 4 mars 2025, Sylvia cite 3,5 M€ [1].\n2) Karim parle de 10 GW [2].\n- Le 1er avril, rien [2]."
+    text = ("Deux chiffres :\n1. Le 4 mars 2025, Sylvia cite 3,5 M€ [1].\n2) Karim parle de 10 GW [2].\n"
+            "- Le 1er avril, rien [2].")
     assert answer_sentences(text) == ["Deux chiffres :", "Le 4 mars 2025, Sylvia cite 3,5 M€ [1].",
                                       "Karim parle de 10 GW [2].", "Le 1er avril, rien [2]."]
     assert [s.problems for s in verify(text, SOURCES)] == [("cites no source",), (), (), ()]
