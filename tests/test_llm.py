@@ -200,6 +200,16 @@ def test_answer_as_a_json_record(server):
         "sources": [{"number": s.number, "label": s.label, "text": s.text} for s in SOURCES]}
 
 
+def test_an_error_of_the_callers_printing_is_not_taken_for_the_servers(server):
+    server.replies.append(streamed("Il a coûté ", "3,5 M€ [1]."))
+
+    def closed_stdout(piece: str) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        generate_answer(QUESTION, SOURCES, server.config(), on_text=closed_stdout)
+
+
 def test_a_citation_of_a_source_not_given_is_flagged(server):
     server.replies.append(streamed("Il a coûté 3,5 millions d'euros [1]. ", "EDF fournira l'électricité [7]."))
     answer = generate_answer(QUESTION, SOURCES, server.config())

@@ -210,6 +210,8 @@ def complete(config: LLMConfig, body: dict, on_text: Callable[[str], None] | Non
         headers["Authorization"] = f"Bearer {config.key}"
     request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers,
                                      method="POST")
+    if on_text is not None:
+        on_text = _passing_through(on_text)
     try:
         with _opener(url).open(request, timeout=config.timeout) as response:
             kind = response.headers.get_content_type()
@@ -219,12 +221,31 @@ def complete(config: LLMConfig, body: dict, on_text: Callable[[str], None] | Non
             if raw.lstrip().startswith((b"data:", b":")):  # a stream under another content type
                 return "".join(_read_stream(url, raw.splitlines(), on_text))
             return _read_whole(url, raw, on_text)
+    except _CallerError as wrapped:
+        raise wrapped.error from None
     except urllib.error.HTTPError as error:
         raise LLMUnavailable(url, f"HTTP {error.code} {error.reason}{_server_says(error)}") from None
     except urllib.error.URLError as error:
         raise LLMUnavailable(url, _network_reason(error.reason, config.timeout)) from None
     except (TimeoutError, OSError, http.client.HTTPException) as error:
         raise LLMUnavailable(url, _network_reason(error, config.timeout)) from None
+
+
+class _CallerError(Exception):
+    """An error of the caller's ``on_text`` (a closed stdout), carried past the handlers of network errors."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _passing_through(on_text: Callable[[str], None]) -> Callable[[str], None]:
+    def call(piece: str) -> None:
+        try:
+            on_text(piece)
+        except Exception as error:
+            raise _CallerError(error) from error
+    return call
 
 
 def _opener(url: str) -> urllib.request.OpenerDirector:
