@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .embed import Embedder
+from .llm import GeneratedAnswer, LLMConfig, LLMUnavailable, Source, generate_answer
 from .read import normalise
 from .store import StoredDocument, StoredUnit
 from .store.base import Store
@@ -32,6 +33,8 @@ ANSWER_SENTENCES = 3
 CANDIDATE_CHUNKS = 8
 #: Candidates scored by the embedding model at most (the best by words first): bounds the time of an answer.
 EMBEDDED_CANDIDATES = 48
+#: Units sent to a language model as numbered sources (``ask --llm``).
+LLM_SOURCES = 8
 #: A chat message up to this many characters is one candidate, whatever its punctuation.
 WHOLE_MESSAGE_CHARS = 400
 #: Below both, nothing answers: the best sentence holds under this share of the question's weighted words …
@@ -133,6 +136,9 @@ class Answer:
     mode: str
     passages: list[Hit] = field(default_factory=list)
     reason: str = ""
+    evidence: list[tuple[Citation, str]] = field(default_factory=list)  # the best units, for a language model
+    generated: GeneratedAnswer | None = None  # the model's answer, checked (``ask --llm``)
+    llm_error: str = ""  # why the model's answer is not there when it was asked for
 
     @property
     def sources(self) -> list[Citation]:
@@ -150,7 +156,24 @@ class Answer:
         return {"question": self.question, "answered": self.answered, "mode": self.mode, "reason": self.reason,
                 "text": self.text, "sentences": [s.as_dict() for s in self.sentences],
                 "sources": [{"n": n, **c.as_dict()} for n, c in enumerate(self.sources, 1)],
-                "passages": [h.as_dict() for h in self.passages]}
+                "passages": [h.as_dict() for h in self.passages],
+                "generated": None if self.generated is None else {
+                    **self.generated.as_dict(),
+                    "citations": {n: c.as_dict() for n, (c, _) in enumerate(self.evidence, 1)}},
+                "llm_error": self.llm_error or None}
+
+    def generate(self, config: LLMConfig, on_text: Callable[[str], None] | None = None,
+                 figures_of: Callable[[str], list[tuple[float, str]]] | None = None) -> None:
+        """Ask a language model for an answer from the best units as numbered sources, and check it
+        (``generated``); when the model cannot answer, ``llm_error`` says why and the extractive answer stays."""
+        if not self.answered:
+            self.llm_error = "not sent to the model: nothing in the knowledge base answers the question"
+            return
+        sources = [Source(n, text, cited.label) for n, (cited, text) in enumerate(self.evidence, 1)]
+        try:
+            self.generated = generate_answer(self.question, sources, config, on_text, figures_of=figures_of)
+        except LLMUnavailable as exc:
+            self.llm_error = str(exc)
 
 
 @dataclass
@@ -285,6 +308,11 @@ def extractive_answer(question: str, hits: Sequence[Hit], store: Store, analyzer
                   "rien dans la base ne répond clairement à cette question : les passages les plus proches "
                   "ne contiennent pas assez de ses termes")
         return Answer(question, [], False, mode, list(hits[:CANDIDATE_CHUNKS // 2 or 1]), reason)
+    evidence: dict[tuple[str, int], tuple[Citation, str]] = {}
+    for c in sorted(found, key=lambda c: -c.score):
+        if len(evidence) == LLM_SOURCES:
+            break
+        evidence.setdefault((c.unit.document_id, c.unit.idx), (citation(c.unit, c.hit), c.unit.text))
     chosen = select(found, n)
     numbers: dict[tuple[str, int], int] = {}
     sentences = []
@@ -292,7 +320,7 @@ def extractive_answer(question: str, hits: Sequence[Hit], store: Store, analyzer
         cite = citation(c.unit, c.hit)
         number = numbers.setdefault((cite.document_id, cite.unit), len(numbers) + 1)
         sentences.append(AnswerSentence(c.text, cite, c.score, number))
-    return Answer(question, sentences, True, mode, list(hits[:CANDIDATE_CHUNKS]))
+    return Answer(question, sentences, True, mode, list(hits[:CANDIDATE_CHUNKS]), evidence=list(evidence.values()))
 
 
 def citation(unit: StoredUnit, hit: Hit) -> Citation:

@@ -12,12 +12,13 @@ import time
 from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 from . import __version__
-from .answer import ANSWER_SENTENCES, clock
+from .answer import ANSWER_SENTENCES, Answer, clock
 from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
 from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, KnowledgeBase, Resolved
+from .llm import LLMConfig, LLMUnavailable
 from .loaders import LOADERS
 from .names import printable
 from .search import HIGHLIGHT, MODES
@@ -134,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, help="search mode (default hybrid when the embedding model is "
                                                   "installed, else lexical)")
     _add_filters(p)
+    p.add_argument("--llm", action="store_true",
+                   help="also ask an OpenAI-compatible chat endpoint (Ollama, llama.cpp, vLLM, a hosted API) to "
+                        "answer from the best passages, then check its citations and figures; falls back to the "
+                        "extractive answer when the endpoint cannot answer")
+    p.add_argument("--llm-url", help="the endpoint's base URL, e.g. http://127.0.0.1:11434/v1 "
+                                     "(default $VEILLE_LLM_URL, else $OPENAI_BASE_URL)")
+    p.add_argument("--llm-model", help="the model's name (default $VEILLE_LLM_MODEL)")
+    p.add_argument("--llm-key", help="API key (default $VEILLE_LLM_KEY, else $OPENAI_API_KEY; none for a local server)")
+    p.add_argument("--llm-timeout", type=_number(float, "a number of seconds above 0", 0, above=True),
+                   help="seconds to wait for the endpoint's next bytes (default $VEILLE_LLM_TIMEOUT, else 60)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     p = sub.add_parser("show", help="print a cited message or paragraph with the units around it",
@@ -422,12 +433,37 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    config, problem = None, ""
+    if args.llm or args.llm_url or args.llm_model:
+        try:
+            config = LLMConfig.from_env(args.llm_url, args.llm_model, args.llm_key, args.llm_timeout)
+        except LLMUnavailable as exc:
+            problem = str(exc)
+    streamed = config is not None and not args.json
+
+    def show_text(piece: str) -> None:
+        if not show_text.started:  # type: ignore[attr-defined]
+            print(f"Réponse générée ({config.model}) :\n", flush=True)  # type: ignore[union-attr]
+            show_text.started = True  # type: ignore[attr-defined]
+        print(printable(piece) if "\n" not in piece else piece, end="", flush=True)
+
+    show_text.started = False  # type: ignore[attr-defined]
+    if streamed:
+        print(f"Question : « {printable(args.question)} »\n", flush=True)
     with _open(args) as kb:
-        answer = kb.ask(args.question, sentences=args.sentences, mode=args.mode, **_filters(args))
+        answer = kb.ask(args.question, sentences=args.sentences, mode=args.mode, llm=config,
+                        on_text=show_text if streamed else None, **_filters(args))
+    answer.llm_error = answer.llm_error or problem
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"Question : « {printable(args.question)} » — mode {answer.mode}\n")
+    if answer.generated is not None:
+        _print_generated(answer)
+        return 0
+    if answer.llm_error:
+        print(f"veille: {printable(answer.llm_error)}; the extractive answer follows", file=sys.stderr)
+    if not streamed:
+        print(f"Question : « {printable(args.question)} » — mode {answer.mode}\n")
     if not answer.answered:
         print(f"Pas de réponse : {answer.reason}.")
         if answer.passages:
@@ -441,6 +477,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for n, cited in enumerate(answer.sources, 1):
         print(f"[{n}] {printable(cited.label)}\n    veille show {cited.ref}")
     return 0
+
+
+def _print_generated(answer: Answer) -> None:
+    """After the streamed text: which sentences failed their checks, and the sources with their citations."""
+    generated = answer.generated
+    assert generated is not None
+    print("\n")
+    if generated.verified:
+        print("✓ chaque phrase cite une source donnée, et chaque chiffre est dans une source qu'elle cite")
+    for sentence in generated.unverified:
+        print(f"⚠ non vérifiée : « {printable(sentence.text)} » — {printable('; '.join(sentence.problems))}")
+    print("\nSources :")
+    for n, (cited, _) in enumerate(answer.evidence, 1):
+        print(f"[{n}] {printable(cited.label)}\n    veille show {cited.ref}")
 
 
 def cmd_show(args: argparse.Namespace) -> int:

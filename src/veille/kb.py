@@ -12,7 +12,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .file_bytes import read_regular_file
+from .llm import LLMConfig
 from .identity import drop_known, message_keys, same_stored_conversation
 from .ingest_embedding import (
     EMBED_BATCH,
@@ -622,20 +623,29 @@ class KnowledgeBase:
 
     def ask(self, question: str, *, sentences: int = ANSWER_SENTENCES, mode: Mode | None = None,
             kind: str | None = None, who: str | None = None, since: str | None = None, until: str | None = None,
-            source: str | None = None, topic: str | None = None) -> Answer:
+            source: str | None = None, topic: str | None = None, llm: LLMConfig | None = None,
+            on_text: Callable[[str], None] | None = None) -> Answer:
         """An extractive answer to ``question``: the sentences (or chat messages) of the best passages that
         answer it, each with a citation to its unit (``show`` prints it in context). Nothing is generated.
         When the evidence is weak, ``answered`` is false and ``passages`` holds the closest passages.
         The filters are those of ``search``.
+
+        With ``llm`` (an OpenAI-compatible endpoint), the best units also go to the model as numbered
+        sources; its answer (streamed to ``on_text``) is checked — every [n] names a source sent, every figure
+        is in a source it cites — and kept in ``generated``; when the model cannot answer, ``llm_error`` says
+        why and the extractive answer stands.
         """
         if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
             raise BadArgument("sentences", f"{sentences!r} is not a number of sentences (a whole number, 1 or more)")
         hits = self.search(question, k=CANDIDATE_CHUNKS, mode=mode, kind=kind, who=who, since=since, until=until,
                            source=source, topic=topic)
         mode = mode or self.default_mode
-        return extractive_answer(question, hits, self.store, self.analyzer,
-                                 self.embedder if mode != "lexical" else None, self.describe_mode(mode), sentences,
-                                 who=who)
+        answer = extractive_answer(question, hits, self.store, self.analyzer,
+                                   self.embedder if mode != "lexical" else None, self.describe_mode(mode), sentences,
+                                   who=who)
+        if llm is not None:
+            answer.generate(llm, on_text)
+        return answer
 
     def show(self, citation: str, around: int = 3) -> Shown:
         """The unit a citation names, with ``around`` units before and after it.
