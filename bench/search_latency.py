@@ -7,7 +7,8 @@
    one costs (same matrix, same product, same top-k). Queries are embedded by the real model, each a
    new text (no cache), and that time is counted in dense and hybrid latencies.
 2. Times ``kb.search(query, k=10, mode=…)`` for lexical, dense and hybrid on the same queries as
-   ``ingest_speed.py`` (words, elisions, figures, kind= and who= filters), snippets included.
+   ``ingest_speed.py`` (words, elisions, figures, kind= and who= filters), snippets included; and
+   ``kb.ask`` (extractive, hybrid: the search, then the candidate sentences cut, scored and embedded).
 3. Times the brute-force scoring alone (matrix × query vector, then argpartition) on random
    float32 matrices of 100 000 to 1 600 000 rows: the size past which an approximate index would pay.
 
@@ -58,7 +59,8 @@ def fill_random_vectors(path: Path, seed: int) -> int:
 
 def time_modes(kb: KnowledgeBase, queries: list[tuple[str, str, dict[str, str]]]) -> dict[str, list[float]]:
     """Milliseconds per query and mode; every query text is new to the embedder's cache."""
-    times: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": [], "embed query": []}
+    times: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": [], "embed query": [],
+                                     "ask (extractive, hybrid)": []}
     embedder = kb.embedder
     assert embedder is not None
     for n, (_, text, filters) in enumerate(queries):
@@ -70,6 +72,9 @@ def time_modes(kb: KnowledgeBase, queries: list[tuple[str, str, dict[str, str]]]
         start = time.perf_counter()
         embedder.query(f"{text} (seul {n})")
         times["embed query"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()  # search, then cut, score and embed the candidate sentences
+        kb.ask(f"{text} (question {n})", mode="hybrid", **filters)
+        times["ask (extractive, hybrid)"].append((time.perf_counter() - start) * 1000)
     return times
 
 

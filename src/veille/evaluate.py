@@ -509,12 +509,29 @@ def add_eval_arguments(parser: Any) -> None:
                         help="knowledge base to ingest the corpus into (default: a temporary file, removed after; "
                              "the global --db is not used)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--answers", action="store_true",
+                        help="score the answers of `ask` instead of the search modes: how often the first sentence, "
+                             "and the whole answer, hold a gold answer (queries.jsonl 'answers'), and cite the gold "
+                             "passage; beside three baselines (default --sample 150 --distractors 350)")
+    parser.add_argument("--distractors", type=int, metavar="N",
+                        help="with --answers: the drawn questions' passages and N others, not the whole corpus")
 
 
 def run_eval_command(args: Any) -> int:
     """``veille eval``: 0 when at least one mode ran, 1 when none could."""
     if args.sample is not None and args.sample < 1:
         raise InputError("--sample", "must be at least 1")
+    if args.answers:
+        from .answer_eval import evaluate_answers
+
+        if args.distractors is not None and args.distractors < 0:
+            raise InputError("--distractors", "must be 0 or more")
+        answers = evaluate_answers(args.dataset, sample=args.sample or 150, seed=args.seed,
+                                   distractors=350 if args.distractors is None else args.distractors,
+                                   embed=getattr(args, "embed", None), db=args.eval_db,
+                                   progress=lambda line: print(line, file=sys.stderr))
+        print(json.dumps(answers.as_dict(), ensure_ascii=False, indent=2) if args.json else answers.table())
+        return 0
     report = evaluate(args.eval_db, args.dataset, tuple(dict.fromkeys(args.modes or MODES)), sample=args.sample,
                       seed=args.seed, progress=lambda line: print(line, file=sys.stderr),
                       embed=getattr(args, "embed", None))
