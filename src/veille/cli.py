@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                "year given is included whole)")
     p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
     p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
+    p.add_argument("--mentions", type=_utf8,
+                   help="only chunks that name this person, organisation or place (e.g. EDF, Kempf, Marseille)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
 
     p = sub.add_parser("chunks", help="print stored chunks in the chunk text format or as JSONL",
@@ -356,7 +358,7 @@ _STATUS = {"added": "+", "replaced": "~", "unchanged": "=", "duplicate": "≡", 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as kb:
         filters = {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
-                   "source": args.source, "topic": args.topic}
+                   "source": args.source, "topic": args.topic, "mentions": args.mentions}
         hits = kb.search(args.query, k=args.k, mode=args.mode, lexical_weight=args.lexical_weight,
                          dense_weight=args.dense_weight, dedup=args.dedup, **filters)
         mode = kb.describe_mode(args.mode)
@@ -385,6 +387,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"\n{n}. [{hit.kind}] {title}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
         print(f"   ↳ {printable(hit.citation)}")
+        if hit.mentions:
+            print(f"   ⌖ {printable(', '.join(hit.mentions))}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
@@ -422,6 +426,7 @@ def chunk_record(chunk: Any) -> dict[str, Any]:
             "period_end": chunk.period[1],
             "participants": chunk.participants,
             "topics": chunk.topics,
+            "mentions": [{"name": m, "kind": chunk.mention_kinds.get(m)} for m in chunk.mentions],
             "tokens": chunk.tokens,
             "messages": chunk.messages,
             "unit_start": chunk.unit_start,

@@ -589,7 +589,8 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 10, *, mode: Mode | None = None, kind: str | None = None,
                who: str | None = None, since: str | None = None, until: str | None = None,
                source: str | None = None, topic: str | None = None, lexical_weight: float | None = None,
-               dense_weight: float | None = None, dedup: bool | None = None) -> list[Hit]:
+               dense_weight: float | None = None, dedup: bool | None = None,
+               mentions: str | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``, filtered inside each ranker before its top is taken.
 
         ``mode``: "lexical" (French BM25), "dense" (embeddings) or "hybrid" (both,
@@ -598,7 +599,9 @@ class KnowledgeBase:
         near duplicates of a better hit of the same document (listed in its ``also``);
         by default on in dense and hybrid modes, off in lexical mode (plain BM25).
         ``since``/``until`` take YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM and
-        leave out chunks without a date (``undated()`` counts them). The model
+        leave out chunks without a date (``undated()`` counts them). ``mentions`` keeps
+        the chunks that name this person, organisation or place (whole words of the name, any case or
+        accents; a known acronym finds its written-out form: "EDF", "Électricité de France"). The model
         embeds the query's first 1 800 characters (``QUERY_MAX_CHARS``).
         An argument out of range or form raises BadArgument (a ValueError) naming it.
         """
@@ -615,15 +618,18 @@ class KnowledgeBase:
         _check_weights(lexical_weight, dense_weight, mode)
         if kind is not None and kind not in DOCUMENT_KINDS:
             raise BadArgument("kind", f"{kind!r} is not a kind of document; choose one of {', '.join(DOCUMENT_KINDS)}")
-        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic,
+                          mentions=mentions)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
                       lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
 
     def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
-                until: str | None = None, source: str | None = None, topic: str | None = None) -> int:
+                until: str | None = None, source: str | None = None, topic: str | None = None,
+                mentions: str | None = None) -> int:
         """Chunks a search with these filters leaves out only because they have no date (0 without
         ``since``/``until``): chats and subtitles have dates, most articles and notes have none."""
-        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic,
+                          mentions=mentions)
         return self.store.count_undated(filters)
 
     def describe_mode(self, mode: str | None = None) -> str:
