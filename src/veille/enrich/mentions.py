@@ -55,7 +55,7 @@ _NOT_NAMES = _folded_set("""
     notre nos votre vos qui que qu quoi quel quelle quels quelles dont où ou et mais donc or ni car
     si sinon alors puis ensuite enfin ainsi aussi pourtant cependant toutefois néanmoins bref
     pour par sur sous dans avec sans selon chez entre vers contre pendant depuis avant après lors
-    comme quand lorsque parce puisque afin dès malgré voici voilà
+    comme quand lorsque parce puisque afin dès malgré voici voilà pourquoi comment combien
     oui non ok okay merci bonjour bonsoir salut coucou bravo super top parfait absolument exactement
     eh ah oh bah ben bon euh hein hmm ha haha
     c s n m t y en tout tous toute toutes rien chacun plusieurs certains certaines autre autres même
@@ -64,7 +64,7 @@ _NOT_NAMES = _folded_set("""
     notamment également surtout seulement évidemment finalement justement effectivement actuellement
     vraiment clairement totalement simplement aujourd'hui d'ailleurs ailleurs désormais dernièrement
     premier première premiers deuxième troisième quatrième cinquième dernier dernière
-    catégorie partager laisser rechercher vente nouveau nouvelle état etat internet web
+    catégorie partager laisser rechercher vente nouveau nouvelle
     janvier février mars avril mai juin juillet août septembre octobre novembre décembre
     lundi mardi mercredi jeudi vendredi samedi dimanche
     january february march april may june july august september october november december
@@ -72,12 +72,15 @@ _NOT_NAMES = _folded_set("""
     the a an of and or to in on for with by at is it this that we you they i he she my our your
     """)
 
+# Words often capitalised mid-sentence that name nothing on their own ("l'État", "Internet").
+_NOT_ALONE = _folded_set("état etat internet web net etats")
+
 # Capitals of words that are not names even mid-sentence.
 _NOT_ACRONYMS = _folded_set("""
     ia ai gpu gpus cpu cpus tpu npu api apis cto ceo cfo coo pdg dg drh rh ok tv pc pdf url http https
     www faq fyi etc ps nb cf vs ht ttc tva pib r d rd ia ml llm llms vr ar usb wifi sms mms gps
     kw mw gw tw kwh mwh gwh twh co2 km cm mm kg go mo ko to tb gb mb
-    gpt gpts rgpd gdpr dma dsa tco roi kpi saas paas iaas iot rse esg b2b b2c r&d rd
+    pme eti tpe ong gpt gpts rgpd gdpr dma dsa tco roi kpi saas paas iaas iot rse esg b2b b2c r&d rd
     ii iii iv vi vii viii ix xi xii xiii xiv xv xvi xvii xviii xix xx xxi
     nouveau important urgent attention info infos news update
     """)
@@ -190,9 +193,11 @@ for _short, _longs in list(ALIASES.items()):
         ALIASES[_long] = tuple(dict.fromkeys(ALIASES[_long] + (_short,)))
 
 # A word ("Jean-Baptiste"), an elided word with its apostrophe ("d'", "L'", "qu'"), or "&".
-_TOKEN = re.compile(r"[^\W\d_]{1,2}['’]|[^\W\d_]+(?:-[^\W\d_]+)*|&")
+_TOKEN = re.compile(r"[^\W\d_]{1,2}['’]|[^\W\d_][^\W_]*(?:-[^\W_]+)*|&")
 # Text where capitals are not names: links, e-mail addresses, @handles, #hashtags.
 _MASKED = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|[@#]\w+")
+# A line's speaker label, after an optional time: "[00:12:05] Jean-Baptiste Kempf : ", "Mira Miruta: ".
+_SPEAKER = re.compile(r"^(\[[0-9:]+\] ?)?([^\n:\[\]]{1,80}?)( ?: )", re.M)
 _SENTENCE_END = frozenset(".!?…:;\n]|")
 _OPENERS = frozenset(" \t\"'«»“”‘’()[]*•·-–—>")
 _PLACE_CUE = frozenset({"a", "en", "au", "aux"})
@@ -230,7 +235,8 @@ class MentionExtractor:
             mentions = []
             for c in candidates:
                 key = fold_name(c.text)
-                if c.opens and not (key in known or key in _ORGANISATIONS or key in _PLACES or c.acronym
+                if c.opens and not (key in known or key in _ORGANISATIONS or key in _PLACES or key in ALIASES
+                                    or c.acronym
                                     or _first_word(key) in _FIRST_NAMES and " " in key):
                     continue
                 kind = self._kind(c, key) or (PERSON if key in people else None)
@@ -243,12 +249,19 @@ class MentionExtractor:
         of the same text ("Altman" beside "Sam Altman") is left out."""
         return [_distinct(mentions) for mentions in self.for_texts(texts)]
 
+    def distinct(self, texts: list[str]) -> list[Mention]:
+        """The distinct mentions of a document's texts taken together (see ``names_of``)."""
+        return _distinct([m for mentions in self.for_texts(texts) for m in mentions])
+
     def names(self, text: str, context: Iterable[str] = ()) -> list[str]:
         """The distinct names ``text`` mentions (see ``names_of``)."""
         return [m.text for m in _distinct(self.extract(text, context))]
 
     def _candidates(self, text: str) -> list["_Candidate"]:
         masked = _MASKED.sub(lambda m: " " * len(m.group()), text)
+        if self.known:  # "Sylvia Viedemehr : …" opening a chat line says who wrote, it does not name her
+            masked = _SPEAKER.sub(lambda m: (m.group(1) or "") + " " * len(m.group(2)) + m.group(3)
+                                  if fold_name(m.group(2)) in self.known else m.group(), masked)
         tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(masked)]
         out: list[_Candidate] = []
         i = 0
@@ -277,7 +290,7 @@ class MentionExtractor:
             if not words:
                 continue
             surface = text[words[0][1]:words[-1][2]]
-            if fold_name(surface).replace(" ", "") in _NOT_ACRONYMS:
+            if fold_name(surface).replace(" ", "") in _NOT_ACRONYMS or fold_name(surface) in _NOT_ALONE:
                 continue
             acronym = _acronym(surface)
             before = _word_before(masked, words[0][1])
@@ -290,7 +303,7 @@ class MentionExtractor:
         words = key.split()
         if key in self.people:
             return PERSON
-        if key in _ORGANISATIONS:
+        if key in _ORGANISATIONS or key in ALIASES and not ({key, *ALIASES[key]} & _PLACES):
             return ORGANISATION
         if key in _PLACES:
             return PLACE
@@ -369,12 +382,22 @@ def _opens_sentence(text: str, start: int) -> bool:
     while i >= 0:
         ch = text[i]
         if ch in _SENTENCE_END:
-            return True
+            return not (ch == "." and _abbreviation(text, i))
         if ch in _OPENERS or ch.isdigit() or not ch.isprintable() or ord(ch) > 0x2000 and not ch.isalpha():
             i -= 1
             continue
         return False
     return True
+
+
+_ABBREVIATIONS = frozenset({"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "mr", "mrs", "ms"})
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the dot at ``dot`` ends a title or an initial ("M. Dupont", "J. Dupont"), not a sentence."""
+    match = re.search(r"(?:^|[\s(])([^\W\d_]+)$", text[max(0, dot - 6):dot])
+    return bool(match) and (match.group(1).lower() in _ABBREVIATIONS or
+                            len(match.group(1)) == 1 and match.group(1).isupper())
 
 
 def _word_before(text: str, start: int) -> str:
