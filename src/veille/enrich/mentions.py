@@ -80,7 +80,7 @@ _NOT_ACRONYMS = _folded_set("""
     ia ai gpu gpus cpu cpus tpu npu api apis cto ceo cfo coo pdg dg drh rh ok tv pc pdf url http https
     www faq fyi etc ps nb cf vs ht ttc tva pib r d rd ia ml llm llms vr ar usb wifi sms mms gps
     kw mw gw tw kwh mwh gwh twh co2 km cm mm kg go mo ko to tb gb mb
-    pme eti tpe ong gpt gpts rgpd gdpr dma dsa tco roi kpi saas paas iaas iot rse esg b2b b2c r&d rd
+    pme eti tpe ong pue smr epr cuda gpt gpts rgpd gdpr dma dsa tco roi kpi saas paas iaas iot rse esg b2b b2c r&d rd
     ii iii iv vi vii viii ix xi xii xiii xiv xv xvi xvii xviii xix xx xxi
     nouveau important urgent attention info infos news update
     """)
@@ -144,7 +144,7 @@ _ORGANISATIONS = {fold_name(n) for n in """
     Oracle|Anthropic|Mistral|Mistral AI|Kyutai|Hugging Face|DeepMind|DeepSeek|xAI|Tesla|SpaceX|Twitter|
     Samsung|TSMC|ASML|Arm|Qualcomm|Huawei|Alibaba|Tencent|Baidu|ByteDance|TikTok|SoftBank|Dell|HP|Cisco|
     Salesforce|Netflix|Uber|Airbnb|Roblox|Scaleway|OVH|OVHcloud|Orange|Free|SFR|Bouygues|Thales|Atos|
-    Capgemini|Dassault|Airbus|Safran|TotalEnergies|Total|Engie|EDF|RTE|Enedis|SNCF|RATP|La Poste|
+    Capgemini|Dassault|Airbus|Safran|TotalEnergies|Engie|EDF|RTE|Enedis|SNCF|RATP|La Poste|
     CNIL|CNRS|Inria|CEA|ANSSI|Bpifrance|BNP Paribas|Société Générale|Crédit Agricole|Arcep|Arcom|
     INSEE|Insee|OCDE|OECD|ONU|UN|OTAN|NATO|FMI|IMF|OMS|WHO|UE|EU|BCE|ECB|Commission européenne|
     Bloomberg|Reuters|CNBC|CNN|BBC|AFP|Le Monde|Les Echos|Le Figaro|Libération|BFM|BFM Business|BFMTV|
@@ -290,7 +290,9 @@ class MentionExtractor:
             if not words:
                 continue
             surface = text[words[0][1]:words[-1][2]]
-            if fold_name(surface).replace(" ", "") in _NOT_ACRONYMS or fold_name(surface) in _NOT_ALONE:
+            folded = fold_name(surface)
+            if (folded.replace(" ", "") in _NOT_ACRONYMS or folded in _NOT_ALONE
+                    or len(words) > 1 and folded.rsplit(" ", 1)[1] == "act"):  # "Cloud Act": a law
                 continue
             acronym = _acronym(surface)
             before = _word_before(masked, words[0][1])
