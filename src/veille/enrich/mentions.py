@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from ..text.analyzer import fold_accents
@@ -38,9 +39,13 @@ class Mention:
     end: int
 
 
+@lru_cache(maxsize=65536)
 def fold_name(text: str) -> str:
     """Lower-case, accent-free, words separated by one space: the form filters compare."""
-    return " ".join(re.findall(r"[^\W_]+", fold_accents(text.lower())))
+    return " ".join(_NAME_WORDS.findall(fold_accents(text.lower())))
+
+
+_NAME_WORDS = re.compile(r"[^\W_]+")
 
 
 def _folded_set(words: str) -> frozenset[str]:
@@ -194,10 +199,20 @@ for _short, _longs in list(ALIASES.items()):
 
 # A word ("Jean-Baptiste"), an elided word with its apostrophe ("d'", "L'", "qu'"), or "&".
 _TOKEN = re.compile(r"[^\W\d_]{1,2}['’]|[^\W\d_][^\W_]*(?:-[^\W_]+)*|&")
+# A run of capitalised words, with what may join them: "Jean-Baptiste Kempf", "Banque de France",
+# "Côte d'Ivoire", "Tech & Co", "R&D", "l'Union Européenne". Only the text inside runs is looked at word
+# by word (most words of a text are not capitalised: this keeps extraction to a few % of ingest).
+# Capitals of the Latin, Greek and Cyrillic scripts as ranges (a class of every capital of Unicode makes the
+# scan ten times slower); Latin Extended holds small letters too: ``_is_name_word`` checks each word again.
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ɏΆ-ΫЀ-Я][^\W_]*(?:-[^\W_]+)*"
+# the first capital is matched before the look-behind (not in the middle of a word): a pattern that starts
+# with a character class is searched for much faster
+_RUN = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏΆ-ΫЀ-Я](?<![^\W_].)[^\W_]*(?:-[^\W_]+)*"
+                  rf"(?:(?: (?:(?:de|du|des|von|van|der|di|da|del|&) )*(?:d['’])?|&| ?& ?){_CAPITALISED})*")
 # Text where capitals are not names: links, e-mail addresses, @handles, #hashtags.
-_MASKED = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|[@#]\w+")
+_MASKED = re.compile(r"https?://\S+|www\.\S+|[\w.+-]*@\S+|#\w+")
 # A line's speaker label, after an optional time: "[00:12:05] Jean-Baptiste Kempf : ", "Mira Miruta: ".
-_SPEAKER = re.compile(r"^(\[[0-9:]+\] ?)?([^\n:\[\]]{1,80}?)( ?: )", re.M)
+_SPEAKER = re.compile(r"^(\[[0-9:]+\] ?)?([^\n:\[\]]{1,80})(: )", re.M)
 _SENTENCE_END = frozenset(".!?…:;\n]|")
 _OPENERS = frozenset(" \t\"'«»“”‘’()[]*•·-–—>")
 _PLACE_CUE = frozenset({"a", "en", "au", "aux"})
@@ -258,11 +273,14 @@ class MentionExtractor:
         return [m.text for m in _distinct(self.extract(text, context))]
 
     def _candidates(self, text: str) -> list["_Candidate"]:
-        masked = _MASKED.sub(lambda m: " " * len(m.group()), text)
-        if self.known:  # "Sylvia Viedemehr : …" opening a chat line says who wrote, it does not name her
+        masked = text
+        if "@" in text or "#" in text or "http" in text or "www." in text:
+            masked = _MASKED.sub(lambda m: " " * len(m.group()), text)
+        if self.known and ":" in text:  # "Sylvia Viedemehr : …" opening a chat line says who wrote, it does not name her
             masked = _SPEAKER.sub(lambda m: (m.group(1) or "") + " " * len(m.group(2)) + m.group(3)
                                   if fold_name(m.group(2)) in self.known else m.group(), masked)
-        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(masked)]
+        tokens = [(m.group(), run.start() + m.start(), run.start() + m.end())
+                  for run in _RUN.finditer(masked) for m in _TOKEN.finditer(run.group())]
         out: list[_Candidate] = []
         i = 0
         while i < len(tokens):
@@ -403,9 +421,14 @@ def _abbreviation(text: str, dot: int) -> bool:
 
 
 def _word_before(text: str, start: int) -> str:
-    """The word just before ``start``, folded ("" when none)."""
-    match = re.search(r"([^\W\d_]+)\.?[\s,]*$", text[max(0, start - 40):start])
-    return fold_name(match.group(1)) if match else ""
+    """The word just before ``start`` (a dot or a comma between them is passed over), folded; "" when none."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t,.":
+        i -= 1
+    end = i + 1
+    while i >= 0 and text[i].isalpha():
+        i -= 1
+    return fold_name(text[i + 1:end]) if end > i + 1 else ""
 
 
 def mention_key(names: Iterable[str]) -> str:
