@@ -207,3 +207,9 @@ def test_extraction_on_name_like_text(text):
     for mention in first:
         assert text[mention.start:mention.end] == mention.text
     assert all(fold_name(m.text) for m in second)
+
+
+def test_a_run_left_with_a_particle_first_once_its_opener_goes():
+    """Found by the property test: "DE & JEAN" (the opener "DE" left out, then "&" first)."""
+    assert MentionExtractor().names("DE & JEAN") == ["JEAN"]
+    assert MentionExtractor().names("Selon de Gaulle, la France.") == ["Gaulle", "France"]

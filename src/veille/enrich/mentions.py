@@ -201,7 +201,8 @@ for _short, _longs in list(ALIASES.items()):
 _TOKEN = re.compile(r"[^\W\d_]{1,2}['’]|[^\W\d_][^\W_]*(?:-[^\W_]+)*|&")
 # A run of capitalised words, with what may join them: "Jean-Baptiste Kempf", "Banque de France",
 # "Côte d'Ivoire", "Tech & Co", "R&D", "l'Union Européenne". Only the text inside runs is looked at word
-# by word (most words of a text are not capitalised: this keeps extraction to a few % of ingest).
+# by word: most words of a text are not capitalised (looking at every word cost 70 % of parse+chunk time
+# on bench/generate_corpus.py's corpus; runs, about 25 %).
 # Capitals of the Latin, Greek and Cyrillic scripts as ranges (a class of every capital of Unicode makes the
 # scan ten times slower); Latin Extended holds small letters too: ``_is_name_word`` checks each word again.
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ɏΆ-ΫЀ-Я][^\W_]*(?:-[^\W_]+)*"
@@ -276,7 +277,7 @@ class MentionExtractor:
         masked = text
         if "@" in text or "#" in text or "http" in text or "www." in text:
             masked = _MASKED.sub(lambda m: " " * len(m.group()), text)
-        if self.known and ":" in text:  # "Sylvia Viedemehr : …" opening a chat line says who wrote, it does not name her
+        if self.known and ":" in text:  # "Sylvia Viedemehr : …" opening a chat line says who wrote, not who is named
             masked = _SPEAKER.sub(lambda m: (m.group(1) or "") + " " * len(m.group(2)) + m.group(3)
                                   if fold_name(m.group(2)) in self.known else m.group(), masked)
         tokens = [(m.group(), run.start() + m.start(), run.start() + m.end())
@@ -302,6 +303,7 @@ class MentionExtractor:
             i = last + 1
             opens = _opens_sentence(masked, words[0][1])
             while words and (_stop(words[0][0]) or words[0][0][-1:] in "'’" or _adverb(words[0][0])
+                             or not _is_name_word(words[0][0])  # "&" left first once "DE" went
                              or len(words) > 1 and fold_name(words[0][0]) in _NOT_ACRONYMS):
                 words = words[1:]  # "Selon Sam Altman", "L'État", "La Chine": the opener is not part of the name
                 opens = False
@@ -310,11 +312,12 @@ class MentionExtractor:
             surface = text[words[0][1]:words[-1][2]]
             folded = fold_name(surface)
             if (folded.replace(" ", "") in _NOT_ACRONYMS or folded in _NOT_ALONE
-                    or len(words) > 1 and folded.rsplit(" ", 1)[1] == "act"):  # "Cloud Act": a law
+                    or len(words) > 1 and folded.endswith(" act")):  # "Cloud Act": a law
                 continue
             acronym = _acronym(surface)
             before = _word_before(masked, words[0][1])
-            if len(words) == 1 and before in _ARTICLES and _DEMONYM.search(surface) and fold_name(surface) not in _PLACES:
+            if (len(words) == 1 and before in _ARTICLES and _DEMONYM.search(surface)
+                    and fold_name(surface) not in _PLACES):
                 continue  # "les Chinois", "des Américains": people of a place, not a name
             out.append(_Candidate(surface, words[0][1], words[-1][2], opens, acronym, before))
         return out
@@ -347,6 +350,8 @@ class MentionExtractor:
 
 
 def _distinct(mentions: list[Mention]) -> list[Mention]:
+    """Each name once, in order of first appearance, with the first kind found for it; a name that is whole
+    words of a longer one found too ("Altman" beside "Sam Altman", "Kempf") is left out."""
     seen: dict[str, Mention] = {}
     for mention in mentions:
         key = fold_name(mention.text)
@@ -358,6 +363,8 @@ def _distinct(mentions: list[Mention]) -> list[Mention]:
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """A run of capitalised words, before it is kept or left out as a mention."""
+
     text: str
     start: int
     end: int

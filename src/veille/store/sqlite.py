@@ -588,7 +588,8 @@ class SQLiteStore:
         self._fresh()
         if self._key_cache is None or not self.ranker.loaded:
             rows = self.db.execute(
-                "SELECT id, length, kind, time_start, time_end, who, topics, source, mentions FROM chunk_keys").fetchall()
+                "SELECT id, length, kind, time_start, time_end, who, topics, source, mentions FROM chunk_keys"
+            ).fetchall()
             self._key_cache = _ChunkKeys(rows)
             self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
         return self._key_cache
