@@ -213,3 +213,18 @@ def test_a_run_left_with_a_particle_first_once_its_opener_goes():
     """Found by the property test: "DE & JEAN" (the opener "DE" left out, then "&" first)."""
     assert MentionExtractor().names("DE & JEAN") == ["JEAN"]
     assert MentionExtractor().names("Selon de Gaulle, la France.") == ["Gaulle", "France"]
+
+
+def test_a_chunk_file_keeps_the_mentions_its_header_gives(tmp_path, energy, capsys):
+    db = str(tmp_path / "cli.db")
+    assert main(["--db", db, "ingest", str(energy / "kempf.md")]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "chunks"]) == 0
+    printed = capsys.readouterr().out
+    assert "\nMentions: Jean-Baptiste Kempf, Marseille\n" in printed
+    chunk_file = _write(tmp_path, "chunk.txt", printed.replace("Marseille\n", "Marseille, Lyon\n", 1))
+    with KnowledgeBase(tmp_path / "back.db") as kb:
+        kb.ingest(chunk_file)
+        (chunk,) = [c for c, _ in kb.store.chunks()]
+        assert chunk.mentions == ["Jean-Baptiste Kempf", "Marseille", "Lyon"]  # as the header says
+        assert [h.chunk_id for h in kb.search("nucléaire", mentions="lyon")] == [chunk.id]
