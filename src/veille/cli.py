@@ -199,11 +199,13 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
                                                "year given is included whole)")
     p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
     p.add_argument("--topic", type=_utf8, help="only chunks with this topic")
+    p.add_argument("--mentions", type=_utf8,
+                   help="only chunks that name this person, organisation or place (e.g. EDF, Kempf, Marseille)")
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
     return {"kind": args.kind, "who": args.who, "since": args.since, "until": args.until,
-            "source": args.source, "topic": args.topic}
+            "source": args.source, "topic": args.topic, "mentions": args.mentions}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -427,6 +429,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"\n{n}. [{hit.kind}] {title}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
         print(f"   ↳ {printable(hit.citation)}")
+        if hit.mentions:
+            print(f"   ⌖ {printable(', '.join(hit.mentions))}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
@@ -543,6 +547,7 @@ def chunk_record(chunk: Any) -> dict[str, Any]:
             "period_end": chunk.period[1],
             "participants": chunk.participants,
             "topics": chunk.topics,
+            "mentions": [{"name": m, "kind": chunk.mention_kinds.get(m)} for m in chunk.mentions],
             "tokens": chunk.tokens,
             "messages": chunk.messages,
             "unit_start": chunk.unit_start,

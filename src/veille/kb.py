@@ -591,7 +591,8 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 10, *, mode: Mode | None = None, kind: str | None = None,
                who: str | None = None, since: str | None = None, until: str | None = None,
                source: str | None = None, topic: str | None = None, lexical_weight: float | None = None,
-               dense_weight: float | None = None, dedup: bool | None = None) -> list[Hit]:
+               dense_weight: float | None = None, dedup: bool | None = None,
+               mentions: str | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``, filtered inside each ranker before its top is taken.
 
         ``mode``: "lexical" (French BM25), "dense" (embeddings) or "hybrid" (both,
@@ -600,7 +601,9 @@ class KnowledgeBase:
         near duplicates of a better hit of the same document (listed in its ``also``);
         by default on in dense and hybrid modes, off in lexical mode (plain BM25).
         ``since``/``until`` take YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM and
-        leave out chunks without a date (``undated()`` counts them). The model
+        leave out chunks without a date (``undated()`` counts them). ``mentions`` keeps
+        the chunks that name this person, organisation or place (whole words of the name, any case or
+        accents; a known acronym finds its written-out form: "EDF", "Électricité de France"). The model
         embeds the query's first 1 800 characters (``QUERY_MAX_CHARS``).
         An argument out of range or form raises BadArgument (a ValueError) naming it.
         """
@@ -617,14 +620,15 @@ class KnowledgeBase:
         _check_weights(lexical_weight, dense_weight, mode)
         if kind is not None and kind not in DOCUMENT_KINDS:
             raise BadArgument("kind", f"{kind!r} is not a kind of document; choose one of {', '.join(DOCUMENT_KINDS)}")
-        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic,
+                          mentions=mentions)
         return search(self.store, self.analyzer, query, filters, k, mode=mode, embedder=self.embedder,
                       lexical_weight=lexical_weight, dense_weight=dense_weight, dedup=dedup)
 
     def ask(self, question: str, *, sentences: int = ANSWER_SENTENCES, mode: Mode | None = None,
             kind: str | None = None, who: str | None = None, since: str | None = None, until: str | None = None,
-            source: str | None = None, topic: str | None = None, llm: LLMConfig | None = None,
-            on_text: Callable[[str], None] | None = None) -> Answer:
+            source: str | None = None, topic: str | None = None, mentions: str | None = None,
+            llm: LLMConfig | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
         """An extractive answer to ``question``: the sentences (or chat messages) of the best passages that
         answer it, each with a citation to its unit (``show`` prints it in context). Nothing is generated.
         When the evidence is weak, ``answered`` is false and ``passages`` holds the closest passages.
@@ -638,7 +642,7 @@ class KnowledgeBase:
         if isinstance(sentences, bool) or not isinstance(sentences, int) or sentences < 1:
             raise BadArgument("sentences", f"{sentences!r} is not a number of sentences (a whole number, 1 or more)")
         hits = self.search(question, k=CANDIDATE_CHUNKS, mode=mode, kind=kind, who=who, since=since, until=until,
-                           source=source, topic=topic)
+                           source=source, topic=topic, mentions=mentions)
         mode = mode or self.default_mode
         answer = extractive_answer(question, hits, self.store, self.analyzer,
                                    self.embedder if mode != "lexical" else None, self.describe_mode(mode), sentences,
@@ -678,10 +682,12 @@ class KnowledgeBase:
         raise BadArgument("citation", f"{ref!r} has no {where}")
 
     def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
-                until: str | None = None, source: str | None = None, topic: str | None = None) -> int:
+                until: str | None = None, source: str | None = None, topic: str | None = None,
+                mentions: str | None = None) -> int:
         """Chunks a search with these filters leaves out only because they have no date (0 without
         ``since``/``until``): chats and subtitles have dates, most articles and notes have none."""
-        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic)
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source, topic=topic,
+                          mentions=mentions)
         return self.store.count_undated(filters)
 
     def describe_mode(self, mode: str | None = None) -> str:

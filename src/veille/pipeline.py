@@ -26,7 +26,7 @@ from .archive import (
 )
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
-from .enrich import TopicExtractor
+from .enrich import MentionExtractor, TopicExtractor
 from .errors import InputError
 from .exports import parse_files
 from .loaders import slack
@@ -183,19 +183,32 @@ class Pipeline:
         return doc, detection
 
     def chunk(self, doc: Document, previous: Unit | None = None) -> list[Chunk]:
-        """Chunks with topics (a chunk file keeps the topics its header gave).
+        """Chunks with topics and mentions (a chunk file keeps the topics and mentions its header gave).
+
+        Topics never hold the names of the document's participants: who speaks is in ``participants``.
 
         ``previous``: the unit before the first of ``doc`` when ``doc`` is a window of a longer document.
         """
         chunks = chunk_document(doc, self.counter, self.config, previous)
         keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
-        if not keeps_header:
-            if self._topics is None:
-                self._topics = TopicExtractor(default_analyzer())
-            for start in range(0, len(chunks), TOPIC_WINDOW):  # scored against the window's chunks
-                window = chunks[start:start + TOPIC_WINDOW]
-                for chunk, topics in zip(window, self._topics.for_texts([c.text for c in window])):
+        if self._topics is None:
+            self._topics = TopicExtractor(default_analyzer())
+        people = doc.authors()
+        mentions = MentionExtractor(people)
+        for start in range(0, len(chunks), TOPIC_WINDOW):  # scored against the window's chunks
+            window = chunks[start:start + TOPIC_WINDOW]
+            texts = [c.text for c in window]
+            if not keeps_header:
+                names = people + [p for c in window for p in c.participants]
+                for chunk, topics in zip(window, self._topics.for_texts(texts, names)):
                     chunk.topics = chunk.topics or topics
+                for chunk, found in zip(window, mentions.names_of(texts)):
+                    chunk.mentions = [m.text for m in found]
+                    chunk.mention_kinds = {m.text: m.kind for m in found if m.kind}
+            else:  # the header's own line, when it has one
+                listed = doc.metadata["chunk"].get("extra", {}).get("Mentions", "")
+                for chunk in window:
+                    chunk.mentions = [m.strip() for m in listed.split(",") if m.strip()]
         for chunk in chunks:
             chunk.source = doc.source
         return chunks

@@ -205,6 +205,7 @@ def _to_hit(found: StoredHit, analyzer: FrenchAnalyzer, terms: set[str], score: 
         unit_end=chunk.unit_end,
         authors=chunk.participants,
         period=chunk.period,
+        mentions=chunk.mentions,
         lines=found.lines,
         ranks=dict(ranks),
         also=also,

@@ -122,6 +122,8 @@ class Chunk:
     period: tuple[str | None, str | None] = (None, None)
     participants: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)  # people, organisations, places named in the text
+    mention_kinds: dict[str, str] = field(default_factory=dict)  # mention → person | organisation | place
     context: str = ""
     context_start: int | None = None  # first unit of the overlap, when any
     section: str | None = None
@@ -153,6 +155,7 @@ class Hit:
     lines: tuple[int, int]
     ranks: dict[str, int] = field(default_factory=dict)  # rank in each ranker that found it ("lexical", "dense")
     also: list[str] = field(default_factory=list)  # chunk ids left out as near duplicates of this one
+    mentions: list[str] = field(default_factory=list)  # people, organisations, places the chunk names
 
     @property
     def citation(self) -> str:
@@ -183,4 +186,5 @@ class Hit:
             "citation": self.citation,
             "ranks": self.ranks,
             "also": self.also,
+            "mentions": self.mentions,
         }

@@ -6,12 +6,15 @@
     Période: 2025-07-27 19:41 → 2025-07-27 21:03
     Participants: Mira Miruta, Sam Altwoman
     Topics: supercalculateurs, coûts d'entraînement
+    Mentions: OpenAI, Sam Altman
     Tokens: 412
     Messages: 7
 
     === CONTENU ===
     <text>
 
+``Mentions`` (people, organisations and places the content names) is printed
+only when there are any, so seed 001 reads and prints back as it was.
 When a chunk carries overlap from the previous one, it is printed in a
 ``=== CONTEXTE ===`` section between the header and the content.
 """
@@ -37,6 +40,7 @@ def render_chunk(chunk: Chunk) -> str:
         f"Période: {start or 'null'} {ARROW} {end or 'null'}",
         f"Participants: {', '.join(chunk.participants)}",
         f"Topics: {', '.join(chunk.topics)}",
+        *([f"Mentions: {', '.join(chunk.mentions)}"] if chunk.mentions else []),  # not in seed 001: when any
         f"Tokens: {chunk.tokens}",
         f"Messages: {chunk.messages}",
         "",

@@ -1,5 +1,6 @@
-"""Enrichment of chunks: topics now; figures and entities later."""
+"""Enrichment of chunks: topics and mentions (people, organisations, places)."""
 
+from .mentions import Mention, MentionExtractor
 from .topics import TopicExtractor
 
-__all__ = ["TopicExtractor"]
+__all__ = ["Mention", "MentionExtractor", "TopicExtractor"]

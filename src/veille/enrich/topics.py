@@ -19,6 +19,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from typing import Iterable
 
 from ..text.analyzer import FrenchAnalyzer, default_analyzer, fold_accents
 from ..text.stopwords import FRENCH_STOP_WORDS
@@ -62,8 +63,13 @@ class TopicExtractor:
         self._word_keys: dict[str, str] = {}
         self._verb_like: dict[str, bool] = {}
 
-    def for_texts(self, texts: list[str]) -> list[list[str]]:
-        """Topics of each text; the texts are one document's chunks."""
+    def for_texts(self, texts: list[str], people: Iterable[str] = ()) -> list[list[str]]:
+        """Topics of each text; the texts are one document's chunks.
+
+        ``people``: the document's participants. Their names are never topics, whole or in part
+        ("Mira Miruta", "Mira", "miruta"), in any case or accent form.
+        """
+        names = _name_words(people)
         words = [_WORDS.findall(t) for t in texts]
         pairs = [Counter(zip(w, w[1:])) for w in words]
         pair_df: Counter[tuple[str, str]] = Counter()
@@ -75,7 +81,7 @@ class TopicExtractor:
             df.update(counts.keys())
         n = len(texts)
         idf = [0.0] + [math.log(1 + n / d) for d in range(1, n + 1)]  # by document frequency (1 … n)
-        return [self._pick(counts, surfaces, df, idf) for counts, surfaces in found]
+        return [self._pick(counts, surfaces, df, idf, names) for counts, surfaces in found]
 
     def _key(self, word: str) -> str:
         """Stem key of a word that can be a topic, "" for one that cannot."""
@@ -143,7 +149,7 @@ class TopicExtractor:
         return counts, surfaces
 
     def _pick(self, counts: Counter[Key], surfaces: dict[Key, dict[str, int]], df: Counter[Key],
-              idf: list[float]) -> list[str]:
+              idf: list[float], names: frozenset[str] = frozenset()) -> list[str]:
         scored = []
         for key, tf in counts.items():
             size = len(key) - (1 if key[0] == "@" or "de" in key[1:-1] else 0)
@@ -158,11 +164,26 @@ class TopicExtractor:
                 break
             forms = surfaces[key]
             shown = max(forms, key=forms.__getitem__) if key[0] == "@" else _display(forms)
+            if names and any(fold_accents(w.lower()) in names for w in _NAME_PARTS.findall(shown)):
+                continue  # a participant's name, or a phrase holding one ("kempf co-créateur")
             words = {self._key(w) for w in _WORDS.findall(shown)} - {""}
             if any(words <= seen or seen <= words for seen, _ in chosen):
                 continue  # "calcul" when "puissance de calcul" is there, or the reverse
             chosen.append((words, shown))
         return [shown for _, shown in chosen]
+
+
+_NAME_PARTS = re.compile(r"[^\W\d_]+")
+
+
+def _name_words(people: Iterable[str]) -> frozenset[str]:
+    """The words of participants' names that could be taken for topics, folded ("mira", "miruta")."""
+    words = set()
+    for name in people:
+        for word in _NAME_PARTS.findall(fold_accents(name.lower())):
+            if len(word) > 2 and word not in FRENCH_STOP_WORDS:
+                words.add(word)
+    return frozenset(words)
 
 
 def _display(surfaces: dict[str, int]) -> str:

@@ -56,6 +56,7 @@ class Filters:
     until: str | None = None  # inclusive; a bare date covers the whole day
     source: str | None = None  # substring of the source path
     topic: str | None = None
+    mentions: str | None = None  # a person, organisation or place named in the text ("EDF", "Kempf")
 
     def __post_init__(self) -> None:
         bounds = {}

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ..enrich.mentions import matches_mention, mention_key
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
 from ..types import Chunk, Document, Unit
@@ -27,7 +28,7 @@ from .vectors import DenseIndex
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
 VECTOR_DTYPE = np.dtype("<f2")
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"  # 6: mentions of each chunk (chunks.mentions, chunk_keys.mentions)
 
 #: How long one wait for the write lock lasts before veille says it is waiting, and how long it waits in all.
 WRITER_WAIT_SECONDS = 1.0
@@ -91,6 +92,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     source TEXT NOT NULL,
     line_start INTEGER NOT NULL,
     line_end INTEGER NOT NULL,
+    mentions TEXT NOT NULL DEFAULT '{}',  -- {name: person | organisation | place | null}, in order
     UNIQUE (document_id, idx)
 );
 CREATE INDEX IF NOT EXISTS chunks_kind_time ON chunks(kind, time_start);
@@ -103,7 +105,8 @@ CREATE TABLE IF NOT EXISTS chunk_keys (
     time_end TEXT,
     who TEXT NOT NULL,
     topics TEXT NOT NULL,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    mentions TEXT NOT NULL DEFAULT '||'  -- folded names and their known aliases: |edf|electricite de france|
 );
 -- The lexical index: per term and document, the chunks holding the term and how often.
 -- Clustered by term, so a query reads each term's rows in one range; ``base`` (the
@@ -618,7 +621,8 @@ class SQLiteStore:
         self._fresh()
         if self._key_cache is None or not self.ranker.loaded:
             rows = self.db.execute(
-                "SELECT id, length, kind, time_start, time_end, who, topics, source FROM chunk_keys").fetchall()
+                "SELECT id, length, kind, time_start, time_end, who, topics, source, mentions FROM chunk_keys"
+            ).fetchall()
             self._key_cache = _ChunkKeys(rows)
             self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
         return self._key_cache
@@ -783,6 +787,7 @@ class DocumentWriter:
             times = _sortable_period(own, chunk) or (doc_time, doc_time)
             who = "|" + "|".join(fold(p) for p in chunk.participants) + "|"
             topics = "|" + "|".join(fold(t) for t in chunk.topics) + "|"
+            mentions = mention_key(chunk.mentions)
             rows.append({
                 "id": next_id + n, "document_id": self.doc_id, "idx": chunk.index, "text": chunk.text,
                 "context": chunk.context, "unit_start": chunk.unit_start, "unit_end": chunk.unit_end,
@@ -793,11 +798,13 @@ class DocumentWriter:
                 "topics": json.dumps(chunk.topics, ensure_ascii=False), "topics_folded": topics,
                 "section": chunk.section, "kind": doc.kind, "source": doc.source,
                 "line_start": own[0].line_start if own else 0, "line_end": own[-1].line_end if own else 0,
+                "mentions": json.dumps({m: chunk.mention_kinds.get(m) for m in chunk.mentions}, ensure_ascii=False),
             })
-            keys.append((next_id + n, lengths[n], doc.kind, times[0], times[1], who, topics, doc.source))
+            keys.append((next_id + n, lengths[n], doc.kind, times[0], times[1], who, topics, doc.source, mentions))
         db.executemany(f"INSERT INTO chunks ({', '.join(_CHUNK_COLUMNS)}) VALUES "
                        f"({', '.join(':' + c for c in _CHUNK_COLUMNS)})", rows)
-        db.executemany("INSERT INTO chunk_keys VALUES (?,?,?,?,?,?,?,?)", keys)
+        db.executemany("INSERT INTO chunk_keys (id, length, kind, time_start, time_end, who, topics, source, mentions) "
+                       "VALUES (?,?,?,?,?,?,?,?,?)", keys)
         if vectors is not None and len(vectors):
             db.executemany("INSERT INTO vectors VALUES (?, ?)",
                            _vector_rows(range(next_id, next_id + len(chunks)), vectors))
@@ -850,7 +857,7 @@ class DocumentWriter:
 
 _CHUNK_COLUMNS = ("id", "document_id", "idx", "text", "context", "unit_start", "unit_end", "context_start", "tokens",
                   "messages", "period_start", "period_end", "time_start", "time_end", "participants", "who",
-                  "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end")
+                  "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end", "mentions")
 
 
 #: What ``check`` counts: each query counts rows that break one invariant.
@@ -920,7 +927,7 @@ class _ChunkKeys:
         # tuples of strings: the garbage collector stops tracking them, where a list of 100 000 strings
         # would be walked by every full collection (milliseconds each, in the middle of a query)
         self._columns = {"who": tuple(r[5] for r in rows), "topic": tuple(r[6] for r in rows),
-                         "source": tuple(r[7] for r in rows)}
+                         "source": tuple(r[7] for r in rows), "mentions": tuple(r[8] for r in rows)}
         self._inverted: dict[str, dict[str, np.ndarray]] = {}
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
@@ -948,6 +955,12 @@ class _ChunkKeys:
                 if rows:
                     hit[np.concatenate(rows)] = True
                 narrow(hit)
+        if filters.mentions:
+            rows = [r for value, r in self._values("mentions").items() if matches_mention(filters.mentions, value)]
+            hit = np.zeros(n, dtype=bool)
+            if rows:
+                hit[np.concatenate(rows)] = True
+            narrow(hit)
         return None if mask is None else self.ids[mask]
 
     def undated(self, filters: Filters) -> int:
@@ -978,7 +991,9 @@ class _ChunkKeys:
 
 
 def _chunk_from_row(row: sqlite3.Row) -> Chunk:
+    mentions = json.loads(row["mentions"])
     return Chunk(
+        mentions=list(mentions), mention_kinds={m: kind for m, kind in mentions.items() if kind},
         text=row["text"], unit_start=row["unit_start"], unit_end=row["unit_end"], tokens=row["tokens"],
         messages=row["messages"], period=(row["period_start"], row["period_end"]),
         participants=json.loads(row["participants"]), topics=json.loads(row["topics"]),
