@@ -32,23 +32,27 @@ ANSWER_SENTENCES = 3
 #: Chunks whose sentences are candidates (the search's best).
 CANDIDATE_CHUNKS = 8
 #: Candidates scored by the embedding model at most (the best by words first): bounds the time of an answer.
-EMBEDDED_CANDIDATES = 48
+EMBEDDED_CANDIDATES = 8
 #: Units sent to a language model as numbered sources (``ask --llm``).
 LLM_SOURCES = 8
 #: A chat message up to this many characters is one candidate, whatever its punctuation.
 WHOLE_MESSAGE_CHARS = 400
 #: Below both, nothing answers: the best sentence holds under this share of the question's weighted words …
-MIN_COVERAGE = 0.34
+MIN_COVERAGE = 0.25
 #: … and (with the model) is less close to the question than this cosine.
-MIN_COSINE = 0.84
+MIN_COSINE = 0.82
 #: Two sentences sharing this share of their words are repeats: the lower one is left out.
 REPEAT = 0.7
 
 # Weights of the score (set on PIAF's questions with bench/answer_eval.py; see bench/README.md).
-_DENSE_WEIGHT = 4.0
-_TYPE_BONUS = 0.15
-_RANK_WEIGHT = 0.1
-_QUESTION_PENALTY = 0.4  # a sentence that asks (ends with "?") rarely answers
+_DENSE_WEIGHT = 12.0
+_DENSE_FROM = 0.8  # cosines of French sentences under e5 rarely fall below 0.75: the part above this counts
+_TYPE_BONUS = 0.1
+_RANK_WEIGHT = 0.05
+_QUESTION_PENALTY = 1.0  # a sentence that asks (ends with "?") rarely answers: it echoes the question
+_HEADING_PENALTY = 0.5  # a title names the subject more than it answers
+_SHORT_PENALTY = 0.2  # a sentence of fewer than 4 words says little
+_NAME_BONUS = 0.2  # "qui …", "où …": a sentence naming someone or somewhere the question does not
 _SPEAKER_BONUS = 0.3  # "qu'a dit Sylvia …": her messages first
 
 _NUMBER_QUESTION = re.compile(r"\b(combien|quel(?:le)?s? (?:est |sont |était |fut )?(?:le |la |les )?"
@@ -62,6 +66,9 @@ _DURATION_QUESTION = re.compile(r"\b(combien de temps|en combien de (?:temps|jou
 _HAS_DURATION = re.compile(r"\b(\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|"
                            r"dix-huit|quelques|plusieurs)(?:[ -]\w+)? (?:ans|années|mois|semaines|jours|heures|"
                            r"minutes)\b", re.I)
+_NAME_QUESTION = re.compile(r"^\W*(?:qui|par qui|de qui|à qui|avec qui|où|d'où)\b|\boù\b|"
+                            r"\bdans quel(?:le)? (?:pays|ville|région|lieu|département)\b", re.I)
+_NAME = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+")
 _HAS_NUMBER = re.compile(r"\d")
 _HAS_DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|"
                        r"septembre|octobre|novembre|décembre)|[IVXL]+e siècle)\b", re.I)
@@ -238,6 +245,7 @@ def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchA
                                                     (_NUMBER_QUESTION, _HAS_NUMBER), (_DATE_QUESTION, _HAS_DATE))
              if question_form.search(question)][:1]  # "combien de temps" asks for a duration, not any number
     speakers = named_speakers(question, store)
+    asks_name, asked = bool(_NAME_QUESTION.search(question)), question.casefold()
     for c in found:
         c.coverage = sum(w for t, w in weight.items() if t in c.terms) / whole
         if c.unit.author and fold(c.unit.author) in speakers:
@@ -247,6 +255,12 @@ def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchA
             c.score += _TYPE_BONUS
         if c.text.rstrip(" »\"”)").endswith("?"):
             c.score -= _QUESTION_PENALTY
+        if c.unit.kind == "heading":
+            c.score -= _HEADING_PENALTY
+        if len(c.terms) < 4:
+            c.score -= _SHORT_PENALTY
+        if asks_name and any(name.casefold() not in asked for name in _NAME.findall(c.text)):
+            c.score += _NAME_BONUS
     if embedder is None or not found:
         return
     best = sorted(found, key=lambda c: -c.score)[:EMBEDDED_CANDIDATES]
@@ -254,7 +268,7 @@ def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchA
     query = embedder.query(normalise(question))
     for c, cosine in zip(best, vectors @ query):
         c.cosine = float(cosine)
-        c.score += _DENSE_WEIGHT * max(0.0, c.cosine - 0.75)
+        c.score += _DENSE_WEIGHT * max(0.0, c.cosine - _DENSE_FROM)
 
 
 def named_speakers(question: str, store: Store) -> set[str]:
