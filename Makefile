@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/veille --db $(DB) search "coût d'un data center de 1 GW" -k 3
 	$(BIN)/veille --db $(DB) search "nucléaire" --kind transcript -k 2
 	$(BIN)/veille --db $(DB) search "combien de temps faut-il attendre pour brancher un centre de calcul" -k 2
+	$(BIN)/veille --db $(DB) ask "Combien de temps faut-il pour raccorder un data center au réseau ?"
 	$(BIN)/veille --db $(DB) chunks examples/emission_tech.txt --limit 1
 
 test: install-test
