@@ -16,6 +16,32 @@ UNIT_KINDS = ("message", "system", "sentence", "paragraph", "heading", "raw")
 
 
 @dataclass(slots=True)
+class Figure:
+    """A quantity of a unit's text: its value in a base unit and what it counts.
+
+    ``unit`` is EUR, USD, GBP, W, Wh, g, m, B, FLOP/s, % or x (a multiplier), or for a count the
+    normalised noun counted (GPU, puce, serveur, token, paramètre, emploi…); ``kind`` groups them (money,
+    power, energy, mass, length, data, compute, percent, multiplier, count). ``value`` is normalised
+    (3,5 M€ → 3 500 000 EUR, 1,4 GW → 1.4e9 W); ``high`` is the upper bound of a range. ``text`` is the
+    figure as written, at ``start``/``end`` in the text it was found in; ``approx`` the hedge before it
+    (~, environ, près de, plus de, jusqu'à, about…).
+    """
+
+    value: float
+    unit: str
+    kind: str
+    text: str
+    start: int
+    end: int
+    high: float | None = None
+    approx: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "high": self.high, "unit": self.unit, "kind": self.kind, "text": self.text,
+                "approx": self.approx, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
 class Unit:
     """One message, transcript sentence or paragraph, with where it came from.
 
@@ -35,6 +61,7 @@ class Unit:
     line_start: int = 0
     line_end: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    figures: list[Figure] | None = None  # found at ingest (enrich/figures.py); None: not looked for yet
 
 
 @dataclass

@@ -1,0 +1,407 @@
+"""Figures: the quantities of a text (money, power, energy, counts, percentages…) as data.
+
+``extract_figures("Un cluster de 100 000 GPU coûte ~3,5 M€.")`` gives two ``Figure``s, 100 000 GPU and
+3 500 000 EUR (approximately). A figure is a number written in digits (or a small number word before a
+measure: "un gigawatt") followed by a unit or a counted noun; the value is normalised to a base unit
+(EUR, USD, GBP, W, Wh, g, m, B, FLOP/s; a percentage stays in %, a multiplier in x) and ``unit`` says what
+it counts. A bare number is not a figure, which leaves out years, dates, times, ordinals, list numbers,
+phone numbers, ages and durations; a number glued to letters (H100, GPT-4, CO2) is a name, not a quantity.
+
+French first: "3,5" and "100 000" (space, no-break space or narrow no-break space), "1.000.000",
+"d'euros"/"d’euros", "milliard(s)", "Md€"; English too: "1,000.5", "$12M", "2 billion dollars".
+A number whose only separator is one comma or one dot before three digits ("1,500") is read the English
+way (thousands) next to English words or a $/£ sign, else the French way (1,5 is one and a half).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..types import Figure
+
+_SPACES = " \u00a0\u202f"
+
+# -- numbers ------------------------------------------------------------------------------------------------
+_NUMBER = (r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![.,]\d)"  # 100 000 / 1 000,5 (French)
+           r"|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?(?![.,]\d)"  # 1.000.000 (French)
+           r"|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![.,]\d)"  # 1,000,000.5 (English)
+           r"|\d{1,3},\d{3}\.\d+"  # 1,000.5 (English)
+           r"|\d+(?:[.,]\d+)?(?![.,]\d)")  # 12 / 3,5 / 1.5 / 1,500 (read by the text's language)
+# A figure's number is not glued to a word, a path, a time or a date, and is not one part of a version.
+_NUMBER_AT = re.compile(rf"(?<![\w.,:/#@+])(?<!\w-)(?:{_NUMBER})(?![:/]\d|\.\d|\w-\d)")
+_NUMBER_HERE = re.compile(rf"(?:{_NUMBER})(?![:/]\d|\.\d)")
+
+_WORD_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+                 "huit": 8, "neuf": 9, "dix": 10, "cent": 100, "mille": 1000,
+                 "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_WORD_NUMBER_AT = re.compile(r"(?<![\w'’-])(" + "|".join(_WORD_NUMBERS) + r")[ \u00a0\u202f]+", re.I)
+
+# -- scales (million, Md, k…) ---------------------------------------------------------------------------------
+_SCALE_WORDS = {"mille": 1e3, "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6,
+                "milliard": 1e9, "milliards": 1e9, "trillion": 1e12, "trillions": 1e12,
+                "méga": 1e6, "mega": 1e6}
+_SCALE_SYMBOLS = {"k": 1e3, "K": 1e3, "M": 1e6, "MM": 1e6, "Mn": 1e6, "mn": 1e6, "Md": 1e9, "Mds": 1e9,
+                  "Mrd": 1e9, "Mrds": 1e9, "md": 1e9, "mds": 1e9, "bn": 1e9, "Bn": 1e9}
+# after a currency sign only ($5m, $2B): lower-case m and B are too common otherwise
+_SCALE_AFTER_SIGN = {"m": 1e6, "B": 1e9, "b": 1e9}
+_BILLION = re.compile(r"billions?", re.I)  # 10^9 in English, 10^12 in French ("billion d'euros")
+_SCALE = re.compile(
+    r"[ \u00a0\u202f]?(?:(?P<word>" + "|".join(sorted(_SCALE_WORDS, key=len, reverse=True)) + r"|billions?)"
+    r"(?![\w-])|(?P<symbol>" + "|".join(sorted(_SCALE_SYMBOLS, key=len, reverse=True)) + r")(?![^\W\d_]))",
+    re.I)
+_SIGN_SCALE = re.compile(r"[ \u00a0\u202f]?(?P<symbol>[mBb])(?![^\W\d_])")
+_AND_A_HALF = re.compile(r"[ \u00a0\u202f]+et[ \u00a0\u202f]+demie?\b", re.I)
+_OF = re.compile(r"[ \u00a0\u202f]*(?:de[ \u00a0\u202f]+|d['’][ \u00a0\u202f]*|of[ \u00a0\u202f]+)?", re.I)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    canonical: str
+    kind: str
+    factor: float = 1.0
+
+
+def _forms(table: dict[str, _Unit], unit: _Unit, *forms: str) -> None:
+    for form in forms:
+        table[form] = unit
+
+
+# Symbols are matched as written (MW is not mW); words in any case.
+_SYMBOLS: dict[str, _Unit] = {}
+_WORDS: dict[str, _Unit] = {}
+
+for _sym, _name in (("€", "EUR"), ("EUR", "EUR"), ("$", "USD"), ("US$", "USD"), ("USD", "USD"),
+                    ("£", "GBP"), ("GBP", "GBP")):
+    _SYMBOLS[_sym] = _Unit(_name, "money")
+_forms(_WORDS, _Unit("EUR", "money"), "euro", "euros")
+_forms(_WORDS, _Unit("USD", "money"), "dollar", "dollars", "dollars américains", "dollars us")
+_forms(_WORDS, _Unit("GBP", "money"), "livre sterling", "livres sterling", "pound", "pounds", "pounds sterling")
+
+_PREFIXES = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+_WORD_PREFIXES = {"": 1.0, "kilo": 1e3, "méga": 1e6, "mega": 1e6, "giga": 1e9, "téra": 1e12, "tera": 1e12}
+for _p, _f in _PREFIXES.items():
+    _SYMBOLS[f"{_p}W"] = _Unit("W", "power", _f)
+    _SYMBOLS[f"{_p}Wh"] = _Unit("Wh", "energy", _f)
+for _p, _f in _WORD_PREFIXES.items():
+    _forms(_WORDS, _Unit("W", "power", _f), f"{_p}watt", f"{_p}watts")
+    _forms(_WORDS, _Unit("Wh", "energy", _f), *(f"{_p}watt{s}{sep}{h}" for s in ("", "s") for sep in ("", "-", " ")
+                                              for h in ("heure", "heures", "hour", "hours")))
+_SYMBOLS["%"] = _Unit("%", "percent")
+_forms(_WORDS, _Unit("%", "percent"), "pour cent", "pourcent", "pourcents", "percent", "per cent")
+for _sym, _f in (("g", 1.0), ("kg", 1e3), ("Mt", 1e12), ("Gt", 1e15), ("tCO2", 1e6), ("tCO2e", 1e6),
+                 ("MtCO2", 1e12), ("MtCO2e", 1e12)):
+    _SYMBOLS[_sym] = _Unit("g", "mass", _f)
+_forms(_WORDS, _Unit("g", "mass"), "gramme", "grammes", "gram", "grams")
+_forms(_WORDS, _Unit("g", "mass", 1e3), "kilogramme", "kilogrammes", "kilo", "kilos", "kilogram", "kilograms")
+_forms(_WORDS, _Unit("g", "mass", 1e6), "tonne", "tonnes", "ton", "tons")
+_forms(_WORDS, _Unit("g", "mass", 1e12), "mégatonne", "mégatonnes", "megatonne", "megatonnes")
+_SYMBOLS["km"] = _Unit("m", "length", 1e3)
+_forms(_WORDS, _Unit("m", "length"), "mètre", "mètres", "metre", "metres", "meter", "meters")
+_forms(_WORDS, _Unit("m", "length", 1e3), "kilomètre", "kilomètres", "kilometre", "kilometres", "kilometer",
+       "kilometers")
+for _sym, _f in (("o", 1.0), ("Ko", 1e3), ("ko", 1e3), ("Mo", 1e6), ("Go", 1e9), ("To", 1e12), ("Po", 1e15),
+                 ("kB", 1e3), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)):
+    _SYMBOLS[_sym] = _Unit("B", "data", _f)
+_forms(_WORDS, _Unit("B", "data"), "octet", "octets", "byte", "bytes")
+for _p, _f in {"": 1.0, "téra": 1e12, "tera": 1e12, "péta": 1e15, "peta": 1e15, "exa": 1e18}.items():
+    _forms(_WORDS, _Unit("FLOP/s", "compute", _f), f"{_p}flops", f"{_p}flop/s")
+_SYMBOLS["FLOPS"] = _Unit("FLOP/s", "compute")
+_SYMBOLS["FLOP/s"] = _Unit("FLOP/s", "compute")
+
+#: Counted things: the noun as written (singular, plural, English) → the normalised noun.
+COUNTED = {
+    "GPU": ("GPU", "GPUs"), "CPU": ("CPU", "CPUs"), "TPU": ("TPU", "TPUs"),
+    "puce": ("puce", "puces", "chip", "chips"), "carte graphique": ("carte graphique", "cartes graphiques"),
+    "serveur": ("serveur", "serveurs", "server", "servers"), "rack": ("rack", "racks"),
+    "processeur": ("processeur", "processeurs", "processor", "processors"),
+    "cœur": ("cœur", "cœurs", "coeur", "coeurs", "core", "cores"),
+    "token": ("token", "tokens", "jeton", "jetons"),
+    "paramètre": ("paramètre", "paramètres", "parameter", "parameters"),
+    "emploi": ("emploi", "emplois", "job", "jobs"), "salarié": ("salarié", "salariés", "employee", "employees"),
+    "employé": ("employé", "employés"), "ingénieur": ("ingénieur", "ingénieurs", "engineer", "engineers"),
+    "chercheur": ("chercheur", "chercheurs", "researcher", "researchers"),
+    "utilisateur": ("utilisateur", "utilisateurs", "user", "users"), "abonné": ("abonné", "abonnés"),
+    "client": ("client", "clients", "customer", "customers"), "habitant": ("habitant", "habitants"),
+    "personne": ("personne", "personnes", "people"),
+    "data center": ("data center", "data centers", "data centre", "data centres", "datacenter", "datacenters",
+                    "centre de données", "centres de données"),
+    "réacteur": ("réacteur", "réacteurs", "reactor", "reactors"), "centrale": ("centrale", "centrales"),
+    "supercalculateur": ("supercalculateur", "supercalculateurs", "supercomputer", "supercomputers"),
+    "cluster": ("cluster", "clusters"), "modèle": ("modèle", "modèles", "model", "models"),
+    "entreprise": ("entreprise", "entreprises", "company", "companies"), "startup": ("startup", "startups",
+                                                                                     "start-up", "start-ups"),
+    "pays": ("pays", "countries", "country"),
+}
+for _noun, _written in COUNTED.items():
+    _forms(_WORDS, _Unit(_noun, "count"), *(w.lower() for w in _written))
+
+#: Words a count may have between its number and its noun ("10 gros réacteurs").
+_ADJECTIVE = re.compile(r"[ \u00a0\u202f]+(?:gros|grosses|grande?s?|petite?s?|nouveaux|nouvelles?|big|large|new)"
+                        r"[ \u00a0\u202f]+", re.I)
+
+
+def _alternation(forms: list[str]) -> str:
+    return "|".join(re.escape(f).replace(r"\ ", "[ \u00a0\u202f]+") for f in sorted(forms, key=len, reverse=True))
+
+
+_SYMBOL_RE = re.compile(r"[ \u00a0\u202f]?(" + _alternation(list(_SYMBOLS)) + r")(?![^\W\d_])")
+_WORD_RE = re.compile(r"[ \u00a0\u202f]*(" + _alternation(list(_WORDS)) + r")(?![\w-])", re.I)
+_SIGN_BEFORE = re.compile(r"(US\$|[$€£])[ \u00a0\u202f]?$")
+_X_NUMBER = re.compile(r"(?<![\w])x(\d+(?:[.,]\d+)?)(?![\w]|[.,]\d)")
+_MULTIPLIER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[]))[x×][ \u00a0\u202f]?$")
+_MULTIPLIER_AFTER = re.compile(r"[ \u00a0\u202f]?(?:[x×](?![\w])|fois[ \u00a0\u202f]+(?:plus|moins)\b)", re.I)
+_CENTIMETRES = re.compile(r"[ \u00a0\u202f]+(\d\d)(?=\s*(?:[,.;)]|$))")
+
+_APPROX = re.compile(
+    r"(?:^|(?<=[\s(\[«\"'’]))(~|≈|±|env\.|environ|près de|presque|à peu près|quasiment|plus de|moins de|"
+    r"au moins|au plus|pas moins de|jusqu['’]à|autour de|de l['’]ordre de|about|around|approximately|roughly|"
+    r"nearly|almost|over|more than|less than|up to|at least)[ \u00a0\u202f]*$", re.I)
+_RANGE_OPEN = re.compile(r"(?:^|(?<=[\s(\['’]))(entre|between|from|de)[ \u00a0\u202f]+$", re.I)
+_CONNECTOR = re.compile(r"[ \u00a0\u202f]*(et|à|and|to|ou|or|,|-|–|—)[ \u00a0\u202f]*", re.I)
+
+_ENGLISH = {"billion", "billions", "million", "millions", "thousand", "bn", "dollars", "dollar", "pounds",
+            "percent", "people", "chips", "servers", "jobs", "users", "parameters", "employees", "reactors",
+            "engineers", "researchers", "customers", "companies", "models", "cores", "processors", "trillion"}
+
+
+@dataclass
+class _Quantity:
+    """A number with what follows it, before it is known to be a figure."""
+
+    value: float
+    start: int
+    end: int
+    scaled: bool  # a scale word gave the magnitude (million, Md…)
+    unit: _Unit | None
+    english: bool
+
+
+class FigureExtractor:
+    """Finds the figures of one unit's text; see the module's docstring for what is and is not one."""
+
+    def extract(self, text: str) -> list[Figure]:
+        figures: list[Figure] = []
+        taken = 0  # text before this offset belongs to a figure already found
+        for start, number, spelled in self._numbers(text):
+            if start < taken:
+                continue
+            found = self._figure_at(text, start, number, spelled)
+            if found is not None:
+                figures.append(found)
+                taken = found.end
+        return figures
+
+    def _numbers(self, text: str) -> list[tuple[int, str, bool]]:
+        found = [(m.start(), m.group(), False) for m in _NUMBER_AT.finditer(text)]
+        found += [(m.start(1), m.group(1), False) for m in _X_NUMBER.finditer(text)]
+        found += [(m.start(), m.group(1), True) for m in _WORD_NUMBER_AT.finditer(text)]
+        return sorted(found)
+
+    def _figure_at(self, text: str, start: int, number: str, spelled: bool) -> Figure | None:
+        before = text[max(0, start - 30):start]
+        sign = None if spelled else _SIGN_BEFORE.search(before)
+        if not spelled and _MULTIPLIER_BEFORE.search(before):
+            end = start + len(number)
+            if text[end:end + 1].isalnum():
+                return None
+            return self._make(text, start - len(_MULTIPLIER_BEFORE.search(before).group()), end,
+                              _value(number, False), None, _Unit("x", "multiplier"))
+        quantity = self._quantity(text, start, number, spelled, sign)
+        if quantity is None:
+            return None
+        first = start - (len(sign.group()) if sign else 0)
+        if quantity.unit is None:
+            return self._range_or_list(text, first, quantity, before)
+        if spelled and quantity.unit.kind in ("count", "percent"):
+            return None  # "une carte", "un pour cent": words, not data
+        figure = self._make(text, first, quantity.end, quantity.value, None, quantity.unit)
+        return self._closed_range(text, figure, quantity, before) or figure
+
+    def _quantity(self, text: str, start: int, number: str, spelled: bool,
+                  sign: re.Match[str] | None) -> _Quantity | None:
+        """The number at ``start`` with its scale and unit (unit None when it has none)."""
+        pos = start + len(number)
+        if not spelled and _MULTIPLIER_AFTER.match(text, pos):
+            return _Quantity(_value(number, False), start, _MULTIPLIER_AFTER.match(text, pos).end(), False,
+                             _Unit("x", "multiplier"), False)
+        scale, extra, english, scaled = 1.0, 0.0, sign is not None and sign.group(1) != "€", False
+        after = _SCALE.match(text, pos) or (_SIGN_SCALE.match(text, pos) if sign else None)
+        if after:
+            word = (after.group("word") or "").lower()
+            symbol = after.group("symbol")
+            if word and _BILLION.fullmatch(word):
+                english = english or not re.match(r"[ \u00a0\u202f]+d(?:e|['’])", text[after.end():])
+                scale = 1e9 if english else 1e12
+            elif word:
+                scale = _SCALE_WORDS[word]
+                english = english or word in _ENGLISH
+            else:
+                scale = _SCALE_SYMBOLS.get(symbol) or _SCALE_AFTER_SIGN[symbol]
+            pos, scaled = after.end(), True
+            half = _AND_A_HALF.match(text, pos)
+            if half:
+                extra, pos = scale / 2, half.end()  # "5 milliards et demi": half a milliard more
+        unit, unit_end = None, pos
+        if sign:
+            unit = _SYMBOLS[sign.group(1)]
+        else:
+            of = _OF.match(text, pos)
+            at = of.end() if scaled else pos
+            symbol = _SYMBOL_RE.match(text, at)
+            if symbol:
+                unit, unit_end = _SYMBOLS[symbol.group(1)], symbol.end()
+            else:
+                adjective = None if scaled else _ADJECTIVE.match(text, at)
+                word = (_WORD_RE.match(text, of.end()) or
+                        (_WORD_RE.match(text, adjective.end()) if adjective else None))
+                if word:
+                    key = re.sub(r"[ \u00a0\u202f]+", " ", word.group(1).lower())
+                    unit, unit_end = _WORDS[key], word.end()
+                    english = english or key in _ENGLISH
+        if unit is not None and unit.kind != "money" and after and (after.group("word") or "").lower() in ("méga", "mega"):
+            return None  # "7 méga euros" is money; "un méga data center" is no number of data centers
+        if half_after := (scale == 1.0 and unit is not None and unit.canonical == "m"
+                          and _CENTIMETRES.match(text, unit_end)):
+            centimetres = int(half_after.group(1)) / 100
+            return _Quantity(_value(number, english) + centimetres, start, half_after.end(), False, unit, english)
+        if unit is None and not scaled:
+            unit_end = pos
+        if spelled:
+            value = _WORD_NUMBERS[number.lower()]
+        else:
+            value = _value(number, english)
+        return _Quantity(value * scale + extra, start, unit_end, scaled, unit, english)
+
+    def _range_or_list(self, text: str, first: int, quantity: _Quantity, before: str) -> Figure | None:
+        """A number without a unit that takes the unit of the next one: "entre 5 000 et 7 000 milliards de
+        dollars" (a range), "200, 400, 500 mégawatts" (each its own figure, sharing the unit)."""
+        connector = _CONNECTOR.match(text, quantity.end)
+        if not connector or (connector.group(1) in (",", "-", "–", "—")
+                             and _YEAR.fullmatch(text[quantity.start:quantity.end].strip())):
+            return None
+        nxt = _NUMBER_HERE.match(text, connector.end())
+        if not nxt or (connector.group(1) == "," and not connector.group().endswith(" ")):
+            return None
+        other = self._quantity(text, nxt.start(), nxt.group(), False, None)
+        if other is None:
+            return None
+        raw = _value(nxt.group(), other.english) or 1.0
+        word = connector.group(1).lower()
+        if other.unit is None:  # "200, 400, 500 mégawatts": the next one takes it from the one after
+            shared = self._range_or_list(text, nxt.start(), other, text[max(0, nxt.start() - 30):nxt.start()])
+            if shared is None or shared.high is not None or word not in (",", "et", "ou", "and", "or"):
+                return None
+            ratio = shared.value / (other.value or 1.0)  # the scale and unit factor of the next one
+            value = (quantity.value if quantity.scaled else _value(_number_text(text, quantity), other.english))
+            return self._make(text, first, quantity.end, value * ratio, None, _Unit(shared.unit, shared.kind))
+        scale = 1.0 if quantity.scaled else other.value / raw  # "5 000 et 7 000 milliards": both in milliards
+        value = quantity.value if quantity.scaled else _value(_number_text(text, quantity), other.english) * scale
+        opened = _RANGE_OPEN.search(before)
+        between = opened is not None and opened.group(1).lower() in ("entre", "between")
+        if other.unit.kind == "multiplier":
+            return None
+        if word in ("-", "–", "—", "à", "to") or (word in ("et", "and") and between):
+            return self._make(text, first, other.end, value, other.value, other.unit)
+        if word in (",", "et", "ou", "and", "or"):
+            return self._make(text, first, quantity.end, value, None, other.unit)
+        return None
+
+    def _closed_range(self, text: str, figure: Figure, quantity: _Quantity, before: str) -> Figure | None:
+        """"entre 5 € et 7 €", "de 10 GW à 20 GW": one figure with its upper bound."""
+        opened = _RANGE_OPEN.search(before)
+        if not opened:
+            return None
+        connector = _CONNECTOR.match(text, quantity.end)
+        word = connector.group(1).lower() if connector else ""
+        wanted = ("et", "and") if opened.group(1).lower() in ("entre", "between") else ("à", "to", "-", "–")
+        if word not in wanted:
+            return None
+        nxt = _NUMBER_HERE.match(text, connector.end())
+        if not nxt:
+            return None
+        sign = _SIGN_BEFORE.search(text[max(0, nxt.start() - 4):nxt.start()])
+        other = self._quantity(text, nxt.start(), nxt.group(), False, sign)
+        if other is None or other.unit is None or other.unit.canonical != figure.unit:
+            return None
+        return Figure(value=figure.value, unit=figure.unit, kind=figure.kind, text=text[figure.start:other.end],
+                      start=figure.start, end=other.end, high=other.value * other.unit.factor,
+                      approx=figure.approx)
+
+    def _make(self, text: str, start: int, end: int, value: float, high: float | None, unit: _Unit) -> Figure:
+        approx = _APPROX.search(text[max(0, start - 30):start])
+        return Figure(value=_clean(value * unit.factor), unit=unit.canonical, kind=unit.kind,
+                      text=text[start:end], start=start, end=end,
+                      high=None if high is None else _clean(high * unit.factor),
+                      approx=approx.group(1).lower() if approx else None)
+
+
+_YEAR = re.compile(r"1[89]\d\d|20\d\d|21\d\d")
+
+
+def _number_text(text: str, quantity: _Quantity) -> str:
+    """The digits of a quantity without a unit (its text, less any trailing space)."""
+    return _NUMBER_HERE.match(text, quantity.start).group()  # type: ignore[union-attr]
+
+
+def _value(number: str, english: bool) -> float:
+    """The value of a number as written (French or English writing)."""
+    digits = re.sub(f"[{_SPACES}]", "", number)
+    if "," in digits and "." in digits:  # 1,000.5 (English) or 1.000,5 (French)
+        if digits.rfind(",") < digits.rfind("."):
+            return float(digits.replace(",", ""))
+        return float(digits.replace(".", "").replace(",", "."))
+    for sep in (",", "."):
+        if digits.count(sep) > 1:
+            return float(digits.replace(sep, ""))
+    if "," in digits:
+        whole, part = digits.split(",")
+        if english and len(part) == 3:
+            return float(whole + part)
+        return float(f"{whole}.{part}")
+    if "." in digits:
+        whole, part = digits.split(".")
+        if not english and len(part) == 3:
+            return float(whole + part)
+        return float(digits)
+    return float(digits)
+
+
+def _clean(value: float) -> float:
+    """Drop binary noise of a product (3.5 × 10^6 is 3 500 000, not 3 499 999.9999)."""
+    return float(f"{value:.12g}")
+
+
+_DEFAULT = FigureExtractor()
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """The figures of one unit's text, in order."""
+    return _DEFAULT.extract(text)
+
+
+#: Units ``--unit`` takes, and the base unit and factor each stands for (GW → W × 10^9).
+QUERY_UNITS: dict[str, tuple[str, float]] = {
+    **{sym: (u.canonical, u.factor) for sym, u in _SYMBOLS.items() if u.kind not in ("data",) or sym in
+       ("Ko", "Mo", "Go", "To", "kB", "MB", "GB", "TB")},
+    "x": ("x", 1.0),
+    **{noun: (noun, 1.0) for noun in COUNTED},
+}
+
+
+def query_unit(name: str) -> tuple[str, float] | None:
+    """The stored unit and factor of a unit named in a query (``GW``, ``M€``, ``euros``, ``GPU``), or None."""
+    if name in QUERY_UNITS:
+        return QUERY_UNITS[name]
+    key = name.lower()
+    if key in _WORDS:
+        unit = _WORDS[key]
+        return unit.canonical, unit.factor
+    scaled = re.fullmatch(r"(k|M|Md|Mds|G)([€$£])", name)
+    if scaled:
+        factor = {"k": 1e3, "M": 1e6, "Md": 1e9, "Mds": 1e9, "G": 1e9}[scaled.group(1)]
+        return _SYMBOLS[scaled.group(2)].canonical, factor
+    for canonical in ("EUR", "USD", "GBP", "W", "Wh", "g", "m", "B", "FLOP/s"):
+        if key == canonical.lower():
+            return canonical, 1.0
+    return None
