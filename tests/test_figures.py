@@ -64,3 +64,72 @@ def test_written_cases(case: dict) -> None:
         assert not any(non_figure in t or t in non_figure for t in texts), f"{non_figure!r} taken as a figure"
     for f in extract_figures(case["text"]):
         assert case["text"][f.start:f.end] == f.text
+
+
+# -- number writing -----------------------------------------------------------------------------------------
+SPACES = [" ", "\u202f", "\u00a0"]
+
+
+def _grouped(whole: int, sep: str) -> str:
+    digits = str(whole)
+    head = len(digits) % 3 or 3
+    return sep.join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(whole=st.integers(0, 10**12), decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=3)),
+       space=st.sampled_from(SPACES), grouped=st.booleans())
+def test_french_number_writing_round_trips(whole: int, decimals: str | None, space: str, grouped: bool) -> None:
+    written = _grouped(whole, space) if grouped else str(whole)
+    if decimals:
+        written += "," + decimals
+    expected = float(f"{whole}.{decimals or 0}")
+    figures = extract_figures(f"Le budget est de {written} euros cette année.")
+    assert [(f.value, f.unit) for f in figures] == [(pytest.approx(expected, rel=1e-12), "EUR")]
+    assert figures[0].text == f"{written} euros"
+
+
+@settings(max_examples=200, deadline=None)
+@given(whole=st.integers(10**6, 10**12))
+def test_french_dotted_thousands_round_trip(whole: int) -> None:
+    written = _grouped(whole, ".")
+    assert [f.value for f in extract_figures(f"Soit {written} d’euros.")] == [float(whole)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(whole=st.integers(0, 10**12), decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=3)),
+       grouped=st.booleans())
+def test_english_number_writing_round_trips(whole: int, decimals: str | None, grouped: bool) -> None:
+    written = _grouped(whole, ",") if grouped else str(whole)
+    if decimals:
+        written += "." + decimals
+    expected = float(f"{whole}.{decimals or 0}")
+    figures = extract_figures(f"They spent {written} dollars on it.")
+    assert [(f.value, f.unit) for f in figures] == [(pytest.approx(expected, rel=1e-12), "USD")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(year=st.integers(1800, 2199), hour=st.integers(0, 23), minute=st.integers(0, 59),
+       second=st.integers(0, 59), day=st.integers(1, 31), month=st.integers(1, 12),
+       phone=st.lists(st.integers(0, 99), min_size=4, max_size=4), lead=st.integers(1, 9),
+       style=st.sampled_from(["fr", "intl", "dots"]), megawatts=st.integers(1, 999),
+       space=st.sampled_from(SPACES))
+def test_years_dates_times_and_phone_numbers_are_never_figures(
+        year: int, hour: int, minute: int, second: int, day: int, month: int, phone: list[int], lead: int,
+        style: str, megawatts: int, space: str) -> None:
+    pairs = [f"{p:02d}" for p in phone]
+    number = {"fr": f"0{lead} " + " ".join(pairs), "intl": f"+33 {lead} " + " ".join(pairs),
+              "dots": f"0{lead}." + ".".join(pairs)}[style]
+    text = (f"{hour:02d}:{minute:02d}:{second:02d} En {year}, le {day}/{month}/{year} à {hour}h{minute:02d}, "
+            f"le {year}-{month:02d}-{day:02d}, appelez le {number}{space}: le site consomme {megawatts} MW, "
+            f"ouvert le {day} novembre {year} de {hour}:{minute:02d} à {hour}h.")
+    figures = extract_figures(text)
+    assert [(f.value, f.unit, f.text) for f in figures] == [(megawatts * 1e6, "W", f"{megawatts} MW")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_gives_figures_at_their_offsets(text: str) -> None:
+    for figure in extract_figures(text):
+        assert text[figure.start:figure.end] == figure.text
+        assert math.isfinite(figure.value)

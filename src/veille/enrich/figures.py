@@ -369,7 +369,7 @@ def _value(number: str, english: bool) -> float:
 
 def _clean(value: float) -> float:
     """Drop binary noise of a product (3.5 × 10^6 is 3 500 000, not 3 499 999.9999)."""
-    return float(f"{value:.12g}")
+    return float(f"{value:.15g}")
 
 
 _DEFAULT = FigureExtractor()
