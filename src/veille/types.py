@@ -162,6 +162,37 @@ class Chunk:
 
 
 @dataclass
+class CitedFigure:
+    """A stored figure with where it was said: its sentence, the unit's author and time, and a citation."""
+
+    figure: Figure
+    sentence: str  # the sentence of the unit that holds the figure
+    document_id: str
+    unit: int  # the unit's index in its document
+    source: str
+    title: str | None
+    kind: str  # the document's kind
+    author: str | None
+    time: str | None  # "YYYY-MM-DD HH:MM" (the unit's, else the document's), or a recording offset "HH:MM:SS"
+    lines: tuple[int, int]
+
+    @property
+    def citation(self) -> str:
+        """Human-readable pointer: source, lines, unit, who and when."""
+        parts = [f"{self.source}:{self.lines[0]}-{self.lines[1]}", f"unité {self.unit}"]
+        if self.author:
+            parts.append(self.author)
+        if self.time:
+            parts.append(self.time)
+        return " · ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.figure.as_dict(), "sentence": self.sentence, "document_id": self.document_id,
+                "unit_index": self.unit, "source": self.source, "title": self.title, "document_kind": self.kind,
+                "author": self.author, "time": self.time, "lines": list(self.lines), "citation": self.citation}
+
+
+@dataclass
 class Hit:
     """One search result: a chunk, its score, a highlighted snippet and a citation."""
 
@@ -180,6 +211,7 @@ class Hit:
     lines: tuple[int, int]
     ranks: dict[str, int] = field(default_factory=dict)  # rank in each ranker that found it ("lexical", "dense")
     also: list[str] = field(default_factory=list)  # chunk ids left out as near duplicates of this one
+    figures: list[Figure] = field(default_factory=list)  # the figures of the chunk's own units, in order
 
     @property
     def citation(self) -> str:
@@ -210,4 +242,5 @@ class Hit:
             "citation": self.citation,
             "ranks": self.ranks,
             "also": self.also,
+            "figures": [f.as_dict() for f in self.figures],
         }

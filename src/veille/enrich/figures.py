@@ -380,28 +380,71 @@ def extract_figures(text: str) -> list[Figure]:
     return _DEFAULT.extract(text)
 
 
-#: Units ``--unit`` takes, and the base unit and factor each stands for (GW → W × 10^9).
-QUERY_UNITS: dict[str, tuple[str, float]] = {
-    **{sym: (u.canonical, u.factor) for sym, u in _SYMBOLS.items() if u.kind not in ("data",) or sym in
-       ("Ko", "Mo", "Go", "To", "kB", "MB", "GB", "TB")},
-    "x": ("x", 1.0),
-    **{noun: (noun, 1.0) for noun in COUNTED},
-}
+#: Kinds of quantity a figure may be.
+FIGURE_KINDS = ("money", "power", "energy", "mass", "length", "data", "compute", "percent", "multiplier", "count")
+
+#: Units a query may name beside the stored ones: a scaled currency (M€ is EUR × 10^6).
+_SCALED_MONEY = {f"{scale}{sign}": (_SYMBOLS[sign].canonical, factor)
+                 for scale, factor in (("k", 1e3), ("M", 1e6), ("Md", 1e9), ("Mds", 1e9)) for sign in "€$£"}
 
 
 def query_unit(name: str) -> tuple[str, float] | None:
-    """The stored unit and factor of a unit named in a query (``GW``, ``M€``, ``euros``, ``GPU``), or None."""
-    if name in QUERY_UNITS:
-        return QUERY_UNITS[name]
-    key = name.lower()
+    """The stored unit and the factor to it of a unit named in a query (GW → W × 10^9, M€, euros, GPU), or None."""
+    if name in _SYMBOLS:
+        return _SYMBOLS[name].canonical, _SYMBOLS[name].factor
+    if name in _SCALED_MONEY:
+        return _SCALED_MONEY[name]
+    key = " ".join(name.lower().split())
     if key in _WORDS:
-        unit = _WORDS[key]
-        return unit.canonical, unit.factor
-    scaled = re.fullmatch(r"(k|M|Md|Mds|G)([€$£])", name)
-    if scaled:
-        factor = {"k": 1e3, "M": 1e6, "Md": 1e9, "Mds": 1e9, "G": 1e9}[scaled.group(1)]
-        return _SYMBOLS[scaled.group(2)].canonical, factor
-    for canonical in ("EUR", "USD", "GBP", "W", "Wh", "g", "m", "B", "FLOP/s"):
+        return _WORDS[key].canonical, _WORDS[key].factor
+    for canonical in ("EUR", "USD", "GBP", "W", "Wh", "g", "m", "B", "FLOP/s", "x", *COUNTED):
         if key == canonical.lower():
             return canonical, 1.0
     return None
+
+
+def unit_names() -> list[str]:
+    """The short unit names a query may use (words and plurals work too)."""
+    return ["EUR", "€", "k€", "M€", "Md€", "USD", "$", "M$", "GBP", "£", "W", "kW", "MW", "GW", "TW", "Wh", "kWh",
+            "MWh", "GWh", "TWh", "g", "kg", "tonne", "m", "km", "Go", "To", "FLOP/s", "%", "x", *COUNTED]
+
+
+_SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+_MONEY_SCALES = ((1e12, "000 Md"), (1e9, "Md"), (1e6, "M"), (1e3, "k"))
+
+
+def format_quantity(value: float, unit: str, high: float | None = None) -> str:
+    """A normalised value written the French way with a readable scale: 1.4e9 W → "1,4 GW",
+    3.5e6 EUR → "3,5 M EUR", 100000 GPU → "100 000 GPU", a range "5 000–7 000 Md USD"."""
+    top = max(abs(value), abs(high or 0.0))
+    divisor, prefix = 1.0, ""
+    if unit in ("W", "Wh", "B", "FLOP/s", "m") or unit == "g":
+        for size, name in _SI:
+            if top >= size:
+                divisor, prefix = size, name
+                break
+        if unit == "g" and divisor >= 1e6:
+            divisor, prefix, unit = divisor, {1e6: "", 1e9: "k", 1e12: "M"}[divisor], "t"
+        if unit == "m" and prefix not in ("", "k"):
+            divisor, prefix = 1e3, "k"
+        shown = f"{prefix}{unit}"
+    elif unit in ("EUR", "USD", "GBP") or (unit not in ("%", "x") and top >= 1e6):  # money, or a large count
+        for size, name in _MONEY_SCALES[1:]:
+            if top >= size and (unit in ("EUR", "USD", "GBP") or size >= 1e6):
+                divisor, prefix = size, name
+                break
+        shown = f"{prefix} {unit}" if prefix else unit
+    else:
+        shown = unit
+    number = _french_number(value / divisor)
+    if high is not None:
+        number += "–" + _french_number(high / divisor)
+    if unit == "x":
+        return "x" + number
+    return number + ("\u202f" if unit == "%" else " ") + shown
+
+
+def _french_number(value: float) -> str:
+    """3.5 → "3,5"; 100000 → "100 000" (narrow no-break spaces); at most three decimals."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u202f").replace(".", ",")
