@@ -14,9 +14,10 @@ from veille.chunking import ChunkingConfig
 from veille.enrich.figures import extract_figures
 from veille.pipeline import Pipeline
 
-DATA = Path(__file__).parent / "data" / "figures"
-CORPUS = Path("/work/shared/corpus")
-SEEDS = sorted(CORPUS.glob("00*.txt")) if CORPUS.is_dir() else []
+from .conftest import DATA as ALL_DATA, SEEDS as SEED_FOLDER
+
+DATA = ALL_DATA / "figures"
+SEEDS = sorted(SEED_FOLDER.glob("00*.txt"))
 
 
 def _key(f: dict) -> tuple:

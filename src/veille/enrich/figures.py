@@ -46,10 +46,9 @@ _SCALE_SYMBOLS = {"k": 1e3, "K": 1e3, "M": 1e6, "MM": 1e6, "Mn": 1e6, "mn": 1e6,
 # after a currency sign only ($5m, $2B): lower-case m and B are too common otherwise
 _SCALE_AFTER_SIGN = {"m": 1e6, "B": 1e9, "b": 1e9}
 _BILLION = re.compile(r"billions?", re.I)  # 10^9 in English, 10^12 in French ("billion d'euros")
-_SCALE = re.compile(
-    r"[ \u00a0\u202f]?(?:(?P<word>" + "|".join(sorted(_SCALE_WORDS, key=len, reverse=True)) + r"|billions?)"
-    r"(?![\w-])|(?P<symbol>" + "|".join(sorted(_SCALE_SYMBOLS, key=len, reverse=True)) + r")(?![^\W\d_]))",
-    re.I)
+_SCALE = re.compile(  # words in any case, symbols as written (mm is not MM)
+    r"[ \u00a0\u202f]?(?:(?P<word>(?i:" + "|".join(sorted(_SCALE_WORDS, key=len, reverse=True)) + r"|billions?))"
+    r"(?![\w-])|(?P<symbol>" + "|".join(sorted(_SCALE_SYMBOLS, key=len, reverse=True)) + r")(?![^\W\d_]))")
 _SIGN_SCALE = re.compile(r"[ \u00a0\u202f]?(?P<symbol>[mBb])(?![^\W\d_])")
 _AND_A_HALF = re.compile(r"[ \u00a0\u202f]+et[ \u00a0\u202f]+demie?\b", re.I)
 _OF = re.compile(r"[ \u00a0\u202f]*(?:de[ \u00a0\u202f]+|d['’][ \u00a0\u202f]*|of[ \u00a0\u202f]+)?", re.I)
@@ -96,7 +95,8 @@ _forms(_WORDS, _Unit("g", "mass"), "gramme", "grammes", "gram", "grams")
 _forms(_WORDS, _Unit("g", "mass", 1e3), "kilogramme", "kilogrammes", "kilo", "kilos", "kilogram", "kilograms")
 _forms(_WORDS, _Unit("g", "mass", 1e6), "tonne", "tonnes", "ton", "tons")
 _forms(_WORDS, _Unit("g", "mass", 1e12), "mégatonne", "mégatonnes", "megatonne", "megatonnes")
-_SYMBOLS["km"] = _Unit("m", "length", 1e3)
+for _sym, _f in (("km", 1e3), ("cm", 1e-2), ("mm", 1e-3)):
+    _SYMBOLS[_sym] = _Unit("m", "length", _f)
 _forms(_WORDS, _Unit("m", "length"), "mètre", "mètres", "metre", "metres", "meter", "meters")
 _forms(_WORDS, _Unit("m", "length", 1e3), "kilomètre", "kilomètres", "kilometre", "kilometres", "kilometer",
        "kilometers")
@@ -145,7 +145,7 @@ def _alternation(forms: list[str]) -> str:
     return "|".join(re.escape(f).replace(r"\ ", "[ \u00a0\u202f]+") for f in sorted(forms, key=len, reverse=True))
 
 
-_SYMBOL_RE = re.compile(r"[ \u00a0\u202f]?(" + _alternation(list(_SYMBOLS)) + r")(?![^\W\d_])")
+_SYMBOL_RE = re.compile(r"[ \u00a0\u202f]?(" + _alternation(list(_SYMBOLS)) + r")(?!\w)")  # not cm3, not GWe
 _WORD_RE = re.compile(r"[ \u00a0\u202f]*(" + _alternation(list(_WORDS)) + r")(?![\w-])", re.I)
 _SIGN_BEFORE = re.compile(r"(US\$|[$€£])[ \u00a0\u202f]?$")
 _X_NUMBER = re.compile(r"(?<![\w])x(\d+(?:[.,]\d+)?)(?![\w]|[.,]\d)")
