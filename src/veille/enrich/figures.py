@@ -28,14 +28,20 @@ _NUMBER = (r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![.,]\d)"  # 100 000 / 1
            r"|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![.,]\d)"  # 1,000,000.5 (English)
            r"|\d{1,3},\d{3}\.\d+"  # 1,000.5 (English)
            r"|\d+(?:[.,]\d+)?(?![.,]\d)")  # 12 / 3,5 / 1.5 / 1,500 (read by the text's language)
-# A figure's number is not glued to a word, a path, a time or a date, and is not one part of a version.
-_NUMBER_AT = re.compile(rf"(?<![\w.,:/#@+])(?<!\w-)(?:{_NUMBER})(?![:/]\d|\.\d|\w-\d)")
+# A figure's number is not glued to a word, a path, a time or a date, and is not one part of a version
+# (what comes before it is checked in ``_numbers``: a pattern that starts with a digit is scanned fast).
+_NUMBER_AT = re.compile(rf"(?:{_NUMBER})(?![:/]\d|\.\d|\w-\d)")
+_GLUED_BEFORE = frozenset(".,:/#@+_")
 _NUMBER_HERE = re.compile(rf"(?:{_NUMBER})(?![:/]\d|\.\d)")
 
 _WORD_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                  "huit": 8, "neuf": 9, "dix": 10, "cent": 100, "mille": 1000,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
-_WORD_NUMBER_AT = re.compile(r"(?<![\w'’-])(" + "|".join(_WORD_NUMBERS) + r")[ \u00a0\u202f]+", re.I)
+_WORD_NUMBER_BEFORE = re.compile(r"(?<![\w'’-])(" + "|".join(_WORD_NUMBERS) + r")[ \u00a0\u202f]+\Z", re.I)
+# Number words count only before a measure or a scale: a text without one of these is not scanned for them.
+_MEASURE_STEMS = ("watt", "illi", "mille", "euro", "dollar", "livre", "pound", "tonne", "gram", "mètre", "metre",
+                  "meter", "octet", "byte", "flop", "méga", "mega")
+_DIGITS = re.compile(r"\d+")
 
 # -- scales (million, Md, k…) ---------------------------------------------------------------------------------
 _SCALE_WORDS = {"mille": 1e3, "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6,
@@ -148,15 +154,33 @@ def _alternation(forms: list[str]) -> str:
 _SYMBOL_RE = re.compile(r"[ \u00a0\u202f]?(" + _alternation(list(_SYMBOLS)) + r")(?!\w)")  # not cm3, not GWe
 _WORD_RE = re.compile(r"[ \u00a0\u202f]*(" + _alternation(list(_WORDS)) + r")(?![\w-])", re.I)
 _SIGN_BEFORE = re.compile(r"(US\$|[$€£])[ \u00a0\u202f]?$")
-_X_NUMBER = re.compile(r"(?<![\w])x(\d+(?:[.,]\d+)?)(?![\w]|[.,]\d)")
 _MULTIPLIER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[]))[x×][ \u00a0\u202f]?$")
 _MULTIPLIER_AFTER = re.compile(r"[ \u00a0\u202f]?(?:[x×](?![\w])|fois[ \u00a0\u202f]+(?:plus|moins)\b)", re.I)
 _CENTIMETRES = re.compile(r"[ \u00a0\u202f]+(\d\d)(?=\s*(?:[,.;)]|$))")
 
-_APPROX = re.compile(
-    r"(?:^|(?<=[\s(\[«\"'’]))(~|≈|±|env\.|environ|près de|presque|à peu près|quasiment|plus de|moins de|"
-    r"au moins|au plus|pas moins de|jusqu['’]à|autour de|de l['’]ordre de|about|around|approximately|roughly|"
-    r"nearly|almost|over|more than|less than|up to|at least)[ \u00a0\u202f]*$", re.I)
+#: Hedges written just before a figure, longest first ("pas moins de" before "moins de").
+_HEDGES = tuple(sorted((
+    "~", "≈", "±", "env.", "environ", "près de", "presque", "à peu près", "quasiment", "plus de", "moins de",
+    "au moins", "au plus", "pas moins de", "jusqu'à", "jusqu’à", "autour de", "de l'ordre de", "de l’ordre de",
+    "about", "around", "approximately", "roughly", "nearly", "almost", "over", "more than", "less than", "up to",
+    "at least"), key=len, reverse=True))
+
+
+_ONE_SPACE = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def _hedge(before: str) -> str | None:
+    """The hedge that ends ``before`` (the text just before a figure), as written in lower case, or None."""
+    tail = before.rstrip(_SPACES).lower().translate(_ONE_SPACE)
+    for hedge in _HEDGES:
+        if tail.endswith(hedge):
+            ahead = tail[-len(hedge) - 1:-len(hedge)]
+            if hedge[0].isalnum() and (ahead.isalnum() or ahead in ("-", "_")):
+                continue  # "surplus de" is no "plus de"
+            return hedge
+    return None
+
+
 _RANGE_OPEN = re.compile(r"(?:^|(?<=[\s(\['’]))(entre|between|from|de)[ \u00a0\u202f]+$", re.I)
 _CONNECTOR = re.compile(r"[ \u00a0\u202f]*(et|à|and|to|ou|or|,|-|–|—)[ \u00a0\u202f]*", re.I)
 
@@ -193,15 +217,51 @@ class FigureExtractor:
         return figures
 
     def _numbers(self, text: str) -> list[tuple[int, str, bool]]:
-        found = [(m.start(), m.group(), False) for m in _NUMBER_AT.finditer(text)]
-        found += [(m.start(1), m.group(1), False) for m in _X_NUMBER.finditer(text)]
-        found += [(m.start(), m.group(1), True) for m in _WORD_NUMBER_AT.finditer(text)]
-        return sorted(found)
+        """Where numbers start: (offset, number as written, whether it is a number word)."""
+        found = []
+        consumed = 0  # end of the last number read: a digit run before it is part of it ("000" of "100 000")
+        for run in _DIGITS.finditer(text):  # a pattern that starts with a digit: the regex engine skips ahead fast
+            start = run.start()
+            if start < consumed:
+                continue
+            match = _NUMBER_AT.match(text, start)
+            if match is None:
+                continue
+            consumed = match.end()
+            before = text[start - 1] if start else " "
+            if before.isalnum() or before in _GLUED_BEFORE:  # H100, CO2, v1.2, 12/11, #IA2030…
+                if before != "x" or (start > 1 and (text[start - 2].isalnum() or text[start - 2] == "_")):
+                    continue  # but x2, x10 are multipliers
+            elif before == "-" and start > 1 and (text[start - 2].isalnum() or text[start - 2] == "_"):
+                continue  # GPT-4, 2024-11-13
+            found.append((start, match.group(), False))
+        spelled = self._number_words(text)
+        if spelled:
+            found = sorted(found + spelled)
+        return found
+
+    def _number_words(self, text: str) -> list[tuple[int, str, bool]]:
+        """Number words right before a measure or a scale ("un gigawatt", "deux milliards d'euros"): found from
+        the measures, which are rare, rather than from every "un" and "une" of the text."""
+        lowered = text.lower()
+        found = []
+        for stem in _MEASURE_STEMS:
+            at = lowered.find(stem)
+            while at >= 0:
+                word = at
+                while word > 0 and (lowered[word - 1].isalpha() or lowered[word - 1] == "-"):
+                    word -= 1
+                before = _WORD_NUMBER_BEFORE.search(text, max(0, word - 12), word)
+                if before:
+                    found.append((before.start(1), before.group(1), True))
+                at = lowered.find(stem, at + len(stem))
+        return list(set(found))
 
     def _figure_at(self, text: str, start: int, number: str, spelled: bool) -> Figure | None:
         before = text[max(0, start - 30):start]
-        sign = None if spelled else _SIGN_BEFORE.search(before)
-        if not spelled and _MULTIPLIER_BEFORE.search(before):
+        last = before.rstrip(_SPACES)[-1:]
+        sign = _SIGN_BEFORE.search(before) if not spelled and last in ("$", "€", "£") else None
+        if not spelled and last in ("x", "×") and _MULTIPLIER_BEFORE.search(before):
             end = start + len(number)
             if text[end:end + 1].isalnum():
                 return None
@@ -329,11 +389,11 @@ class FigureExtractor:
                       approx=figure.approx)
 
     def _make(self, text: str, start: int, end: int, value: float, high: float | None, unit: _Unit) -> Figure:
-        approx = _APPROX.search(text[max(0, start - 30):start])
+        approx = _hedge(text[max(0, start - 30):start])
         return Figure(value=_clean(value * unit.factor), unit=unit.canonical, kind=unit.kind,
                       text=text[start:end], start=start, end=end,
                       high=None if high is None else _clean(high * unit.factor),
-                      approx=approx.group(1).lower() if approx else None)
+                      approx=approx)
 
 
 _YEAR = re.compile(r"1[89]\d\d|20\d\d|21\d\d")
