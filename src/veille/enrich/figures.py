@@ -490,7 +490,7 @@ def format_quantity(value: float, unit: str, high: float | None = None) -> str:
         shown = f"{prefix}{unit}"
     elif unit in ("EUR", "USD", "GBP") or (unit not in ("%", "x") and top >= 1e6):  # money, or a large count
         for size, name in _MONEY_SCALES[1:]:
-            if top >= size and (unit in ("EUR", "USD", "GBP") or size >= 1e6):
+            if top >= size and size >= 1e6:  # 50 000 EUR stays so
                 divisor, prefix = size, name
                 break
         shown = f"{prefix} {unit}" if prefix else unit
