@@ -1,4 +1,4 @@
-"""What figure extraction adds to parse+chunk time, on the seed corpus and a generated French corpus.
+"""What figure extraction adds to parse+chunk time, on the seed corpus, PIAF's passages and a generated French corpus.
 
     python bench/figures_speed.py [--mb 10] [--repeat 3] [--out bench/out/figures]
 
@@ -12,6 +12,7 @@ verdict (the target is at most 10 % more).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from veille.text.tokens import DEFAULT_COUNTER, make_counter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "corpus"
+PIAF = ROOT.parent / "shared" / "realdata" / "piaf" / "corpus.jsonl"
 
 
 def parse_and_chunk(pipeline: Pipeline, files: list[tuple[str, bytes]]) -> tuple[float, int, int]:
@@ -83,8 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"veille {version('veille')} · {cpu_model()} · best of {args.repeat} interleaved runs, one process")
     header = ["corpus", "files", "MB", "units", "figures", "parse+chunk without", "with figures", "added",
               "extraction alone", "extraction MB/s"]
-    rows = [measure("seed corpus", seeds, max(args.repeat, 5)),
-            measure(f"generated ({args.mb:g} MB)", generated, args.repeat)]
+    rows = [measure("seed corpus", seeds, max(args.repeat, 5))]
+    if PIAF.is_file():  # real French prose (Wikipedia), where figures are far sparser than in the generated corpus
+        passages = [json.loads(line) for line in PIAF.open(encoding="utf-8")]
+        piaf = [(f"piaf_{p['_id']}.txt", f"{p['title']}\n\n{p['text']}\n".encode()) for p in passages]
+        rows.append(measure("PIAF passages", piaf, args.repeat))
+    rows.append(measure(f"generated ({args.mb:g} MB)", generated, args.repeat))
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if n == 0 else "---:" for n in range(len(header))) + "|")
     for row in rows:

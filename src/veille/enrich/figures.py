@@ -39,8 +39,8 @@ _WORD_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _WORD_NUMBER_BEFORE = re.compile(r"(?<![\w'’-])(" + "|".join(_WORD_NUMBERS) + r")[ \u00a0\u202f]+\Z", re.I)
 # Number words count only before a measure or a scale: a text without one of these is not scanned for them.
-_MEASURE_STEMS = ("watt", "illi", "mille", "euro", "dollar", "livre", "pound", "tonne", "gram", "mètre", "metre",
-                  "meter", "octet", "byte", "flop", "méga", "mega")
+_MEASURE_STEMS = ("watt", "illi", "euro", "dollar", "livre", "pound", "tonne", "gram", "mètre", "metre", "meter",
+                  "octet", "byte", "flop")  # "mille euros", "un mégawatt": the measure after them is found
 _DIGITS = re.compile(r"\d+")
 
 # -- scales (million, Md, k…) ---------------------------------------------------------------------------------
@@ -166,13 +166,16 @@ _HEDGES = tuple(sorted((
     "at least"), key=len, reverse=True))
 
 
+_HEDGES_ENDING: dict[str, tuple[str, ...]] = {}  # by last character: a figure's text is rarely after one
+for _h in _HEDGES:
+    _HEDGES_ENDING[_h[-1]] = _HEDGES_ENDING.get(_h[-1], ()) + (_h,)
 _ONE_SPACE = str.maketrans({"\u00a0": " ", "\u202f": " "})
 
 
 def _hedge(before: str) -> str | None:
     """The hedge that ends ``before`` (the text just before a figure), as written in lower case, or None."""
     tail = before.rstrip(_SPACES).lower().translate(_ONE_SPACE)
-    for hedge in _HEDGES:
+    for hedge in _HEDGES_ENDING.get(tail[-1:], ()):
         if tail.endswith(hedge):
             ahead = tail[-len(hedge) - 1:-len(hedge)]
             if hedge[0].isalnum() and (ahead.isalnum() or ahead in ("-", "_")):
@@ -404,9 +407,12 @@ def _number_text(text: str, quantity: _Quantity) -> str:
     return _NUMBER_HERE.match(text, quantity.start).group()  # type: ignore[union-attr]
 
 
+_NO_SPACE = str.maketrans(dict.fromkeys(_SPACES))
+
+
 def _value(number: str, english: bool) -> float:
     """The value of a number as written (French or English writing)."""
-    digits = re.sub(f"[{_SPACES}]", "", number)
+    digits = number.translate(_NO_SPACE)
     if "," in digits and "." in digits:  # 1,000.5 (English) or 1.000,5 (French)
         if digits.rfind(",") < digits.rfind("."):
             return float(digits.replace(",", ""))
