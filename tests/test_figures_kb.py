@@ -28,8 +28,9 @@ def _stored(kb: KnowledgeBase) -> list[tuple]:
 def _expected(kb: KnowledgeBase) -> list[tuple]:
     """What extraction finds in every stored unit, in the figures table's order."""
     rows = []
-    for doc_id, idx, text in kb.store.db.execute("SELECT document_id, idx, text FROM units ORDER BY document_id, idx"):
-        rows += [(idx, f.value, f.high, f.unit, f.kind, f.text, f.approx, f.start, f.end) for f in extract_figures(text)]
+    for _, idx, text in kb.store.db.execute("SELECT document_id, idx, text FROM units ORDER BY document_id, idx"):
+        rows += [(idx, f.value, f.high, f.unit, f.kind, f.text, f.approx, f.start, f.end)
+                 for f in extract_figures(text)]
     return rows
 
 
@@ -52,11 +53,12 @@ def test_removing_a_document_removes_its_figures(tmp_path):
     with KnowledgeBase(tmp_path / "kb.db") as kb:
         kb.ingest([seed("002"), seed("004")])
         doc_id = kb.resolve(str(seed("004"))).ids[0]
-        assert kb.store.db.execute("SELECT COUNT(*) FROM figures WHERE document_id = ?", (doc_id,)).fetchone()[0] == 45
+        count = "SELECT COUNT(*) FROM figures WHERE document_id = ?"
+        assert kb.store.db.execute(count, (doc_id,)).fetchone()[0] == 45  # as labelled by hand
         kb.remove(doc_id)
-        assert kb.store.db.execute("SELECT COUNT(*) FROM figures WHERE document_id = ?", (doc_id,)).fetchone()[0] == 0
-        assert [f.figure.text for f in kb.figures()] == ["10 milliards de dollars", "5 000 et 7 000 milliards de dollars",
-                                                        "1 000 milliards de dollars"]
+        assert kb.store.db.execute(count, (doc_id,)).fetchone()[0] == 0
+        assert [f.figure.text for f in kb.figures()] == [
+            "10 milliards de dollars", "5 000 et 7 000 milliards de dollars", "1 000 milliards de dollars"]
         assert kb.check() == []
 
 
@@ -65,7 +67,8 @@ def test_check_finds_a_figure_out_of_place(tmp_path):
         kb.ingest(seed("002"))
         kb.store.db.execute("UPDATE figures SET start = start + 1 WHERE rowid = (SELECT MIN(rowid) FROM figures)")
         kb.store.db.execute("INSERT INTO figures VALUES ('nowhere', 0, 1, NULL, 'W', 'power', '1 W', NULL, 0, 3)")
-        assert sorted(kb.check()) == ["1 figures of no unit", "1 figures whose text is not at their place in their unit"]
+        assert sorted(kb.check()) == ["1 figures of no unit",
+                                      "1 figures whose text is not at their place in their unit"]
 
 
 def test_a_windowed_document_stores_the_figures_a_whole_read_stores(tmp_path):

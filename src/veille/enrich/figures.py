@@ -192,6 +192,10 @@ _ENGLISH = {"billion", "billions", "million", "millions", "thousand", "bn", "dol
             "engineers", "researchers", "customers", "companies", "models", "cores", "processors", "trillion"}
 
 
+_MULTIPLIER = _Unit("x", "multiplier")
+_MEGA = ("méga", "mega")
+
+
 @dataclass
 class _Quantity:
     """A number with what follows it, before it is known to be a figure."""
@@ -264,12 +268,12 @@ class FigureExtractor:
         before = text[max(0, start - 30):start]
         last = before.rstrip(_SPACES)[-1:]
         sign = _SIGN_BEFORE.search(before) if not spelled and last in ("$", "€", "£") else None
-        if not spelled and last in ("x", "×") and _MULTIPLIER_BEFORE.search(before):
+        times = _MULTIPLIER_BEFORE.search(before) if not spelled and last in ("x", "×") else None
+        if times:  # x2, ×10
             end = start + len(number)
             if text[end:end + 1].isalnum():
                 return None
-            return self._make(text, start - len(_MULTIPLIER_BEFORE.search(before).group()), end,
-                              _value(number, False), None, _Unit("x", "multiplier"))
+            return self._make(text, start - len(times.group()), end, _value(number, False), None, _MULTIPLIER)
         quantity = self._quantity(text, start, number, spelled, sign)
         if quantity is None:
             return None
@@ -285,9 +289,9 @@ class FigureExtractor:
                   sign: re.Match[str] | None) -> _Quantity | None:
         """The number at ``start`` with its scale and unit (unit None when it has none)."""
         pos = start + len(number)
-        if not spelled and _MULTIPLIER_AFTER.match(text, pos):
-            return _Quantity(_value(number, False), start, _MULTIPLIER_AFTER.match(text, pos).end(), False,
-                             _Unit("x", "multiplier"), False)
+        times = None if spelled else _MULTIPLIER_AFTER.match(text, pos)
+        if times:  # 2x, 3 fois plus
+            return _Quantity(_value(number, False), start, times.end(), False, _MULTIPLIER, False)
         scale, extra, english, scaled = 1.0, 0.0, sign is not None and sign.group(1) != "€", False
         after = _SCALE.match(text, pos) or (_SIGN_SCALE.match(text, pos) if sign else None)
         if after:
@@ -319,15 +323,15 @@ class FigureExtractor:
                 word = (_WORD_RE.match(text, of.end()) or
                         (_WORD_RE.match(text, adjective.end()) if adjective else None))
                 if word:
-                    key = re.sub(r"[ \u00a0\u202f]+", " ", word.group(1).lower())
+                    key = " ".join(word.group(1).lower().split())
                     unit, unit_end = _WORDS[key], word.end()
                     english = english or key in _ENGLISH
-        if unit is not None and unit.kind != "money" and after and (after.group("word") or "").lower() in ("méga", "mega"):
+        if unit is not None and unit.kind != "money" and after and (after.group("word") or "").lower() in _MEGA:
             return None  # "7 méga euros" is money; "un méga data center" is no number of data centers
-        if half_after := (scale == 1.0 and unit is not None and unit.canonical == "m"
-                          and _CENTIMETRES.match(text, unit_end)):
-            centimetres = int(half_after.group(1)) / 100
-            return _Quantity(_value(number, english) + centimetres, start, half_after.end(), False, unit, english)
+        centimetres = _CENTIMETRES.match(text, unit_end) if unit is not None and unit.canonical == "m" else None
+        if centimetres and not scaled:  # "2 mètres 40"
+            value = _value(number, english) + int(centimetres.group(1)) / 100
+            return _Quantity(value, start, centimetres.end(), False, unit, english)
         if unit is None and not scaled:
             unit_end = pos
         if spelled:
@@ -388,7 +392,7 @@ class FigureExtractor:
         if other is None or other.unit is None or other.unit.canonical != figure.unit:
             return None
         return Figure(value=figure.value, unit=figure.unit, kind=figure.kind, text=text[figure.start:other.end],
-                      start=figure.start, end=other.end, high=other.value * other.unit.factor,
+                      start=figure.start, end=other.end, high=_clean(other.value * other.unit.factor),
                       approx=figure.approx)
 
     def _make(self, text: str, start: int, end: int, value: float, high: float | None, unit: _Unit) -> Figure:
@@ -471,8 +475,8 @@ def query_unit(name: str) -> tuple[str, float] | None:
 
 def unit_names() -> list[str]:
     """The short unit names a query may use (words and plurals work too)."""
-    return ["EUR", "€", "k€", "M€", "Md€", "USD", "$", "M$", "GBP", "£", "W", "kW", "MW", "GW", "TW", "Wh", "kWh",
-            "MWh", "GWh", "TWh", "g", "kg", "tonne", "m", "km", "Go", "To", "FLOP/s", "%", "x", *COUNTED]
+    return ["EUR", "€", "k€", "M€", "Md€", "USD", "$", "M$", "GBP", "£", "W", "kW", "MW", "GW", "TW", "Wh",
+            "kWh", "MWh", "GWh", "TWh", "g", "kg", "tonne", "m", "km", "Go", "To", "FLOP/s", "%", "x", *COUNTED]
 
 
 _SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))

@@ -785,7 +785,8 @@ class DocumentWriter:
              for i, u in enumerate(units)],
         )
         self.db.executemany(
-            f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})",
+            f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
+            f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})",
             [{"document_id": doc_id, "idx": first + i, "value": f.value, "high": f.high, "unit": f.unit,
               "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
              for i, u in enumerate(units) for f in u.figures or ()])
