@@ -214,3 +214,12 @@ def test_the_figures_command(corpus_kb, capsys):
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "--unit: 'parsecs' is not a unit" in err and "GW" in err
+
+
+def test_search_on_screen_lists_each_hit_s_figures(corpus_kb, capsys):
+    assert main(["--db", corpus_kb.store.path, "search", "coût data center gigawatt", "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    hits = corpus_kb.search("coût data center gigawatt", k=3)
+    shown = [line for line in out.splitlines() if line.startswith("   # chiffres : ")]
+    assert len(shown) == sum(1 for h in hits if h.figures) > 0
+    assert "1 GW" in "".join(shown)

@@ -410,6 +410,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"\n{n}. [{hit.kind}] {title}  (score {hit.score:.3g}; {found_by})")
         print(f"   {snippet}")
         print(f"   ↳ {printable(hit.citation)}")
+        if hit.figures:
+            shown = [format_quantity(f.value, f.unit, f.high) for f in hit.figures[:8]]
+            more = f" (+{len(hit.figures) - 8})" if len(hit.figures) > 8 else ""
+            print(f"   # chiffres : {' · '.join(shown)}{more}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
