@@ -37,10 +37,9 @@ _NUMBER_HERE = re.compile(rf"(?:{_NUMBER})(?![:/]\d|\.\d)")
 _WORD_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
                  "huit": 8, "neuf": 9, "dix": 10, "cent": 100, "mille": 1000,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
-_WORD_NUMBER_BEFORE = re.compile(r"(?<![\w'’-])(" + "|".join(_WORD_NUMBERS) + r")[ \u00a0\u202f]+\Z", re.I)
 # Number words count only before a measure or a scale: a text without one of these is not scanned for them.
-_MEASURE_STEMS = ("watt", "illi", "euro", "dollar", "livre", "pound", "tonne", "gram", "mètre", "metre", "meter",
-                  "octet", "byte", "flop")  # "mille euros", "un mégawatt": the measure after them is found
+# Only power, energy, money and tonnes: "un mètre", "une livre" are rarely data, and each stem is a scan.
+_MEASURE_STEMS = ("watt", "illi", "euro", "dollar", "tonne")  # "mille euros", "un mégawatt": found by what follows
 _DIGITS = re.compile(r"\d+")
 
 # -- scales (million, Md, k…) ---------------------------------------------------------------------------------
@@ -258,9 +257,13 @@ class FigureExtractor:
                 word = at
                 while word > 0 and (lowered[word - 1].isalpha() or lowered[word - 1] == "-"):
                     word -= 1
-                before = _WORD_NUMBER_BEFORE.search(text, max(0, word - 12), word)
-                if before:
-                    found.append((before.start(1), before.group(1), True))
+                head = lowered[max(0, word - 12):word]
+                if head[-1:].isspace():
+                    previous = head.split()[-1:]
+                    begin = word - len(head) + len(head.rstrip()) - len(previous[0]) if previous else 0
+                    if previous and previous[0] in _WORD_NUMBERS and (
+                            begin == 0 or not (text[begin - 1].isalnum() or text[begin - 1] in "'’-_")):
+                        found.append((begin, text[begin:begin + len(previous[0])], True))
                 at = lowered.find(stem, at + len(stem))
         return list(set(found))
 
