@@ -223,3 +223,16 @@ def test_search_on_screen_lists_each_hit_s_figures(corpus_kb, capsys):
     shown = [line for line in out.splitlines() if line.startswith("   # chiffres : ")]
     assert len(shown) == sum(1 for h in hits if h.figures) > 0
     assert "1 GW" in "".join(shown)
+
+
+def test_a_file_made_before_figures_gets_them_once(tmp_path):
+    path = tmp_path / "old.db"
+    with KnowledgeBase(path) as kb:
+        kb.ingest([seed("001"), seed("002")])
+        expected = _stored(kb)
+        kb.store.db.execute("DROP TABLE figures")  # as an earlier veille left it
+        kb.store.db.execute("DELETE FROM meta WHERE key = 'figures'")
+    with KnowledgeBase(path) as kb:
+        assert _stored(kb) == expected and len(expected) == 6
+        assert kb.check() == []
+        assert kb.store.add_missing_figures(extract_figures) == 0  # done once

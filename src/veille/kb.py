@@ -19,7 +19,7 @@ import numpy as np
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
-from .enrich.figures import FIGURE_KINDS, query_unit, unit_names
+from .enrich.figures import FIGURE_KINDS, extract_figures, query_unit, unit_names
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .file_bytes import read_regular_file
@@ -186,6 +186,7 @@ class KnowledgeBase:
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
         self.store = SQLiteStore(path)
+        self.store.add_missing_figures(extract_figures)  # a file made before figures were: once
         if self.embedder is not None:
             try:
                 self._check_model(self.embedder)

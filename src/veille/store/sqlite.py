@@ -238,6 +238,8 @@ class SQLiteStore:
                 if statement.strip():
                     self.db.execute(statement)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            if self.db.execute("SELECT 1 FROM units LIMIT 1").fetchone() is None:  # nothing stored without figures
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('figures', 'stored with their units')")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -667,6 +669,31 @@ class SQLiteStore:
             wanted = fold(filters.who)
             rows = [r for r in rows if r["author"] and wanted in fold(r["author"])]
         return [_cited_figure(r) for r in rows]
+
+    def add_missing_figures(self, extract: Callable[[str], list[Figure]]) -> int:
+        """Extract and store the figures of units stored before figures were (a file made by an earlier
+        veille); once, in one transaction. How many figures; nothing is written when there is nothing to do."""
+        if self.readonly or self.get_meta("figures") is not None:
+            return 0
+        self._begin()
+        try:
+            if self.get_meta("figures") is not None:  # another process did it while this one waited
+                self.db.execute("COMMIT")
+                return 0
+            rows = []
+            for doc_id, idx, text in self.db.execute("SELECT document_id, idx, text FROM units"):
+                rows += [{"document_id": doc_id, "idx": idx, "value": f.value, "high": f.high, "unit": f.unit,
+                          "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
+                         for f in extract(text)]
+            self.db.execute("DELETE FROM figures")
+            self.db.executemany(f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
+                                f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})", rows)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('figures', 'extracted from stored units')")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return len(rows)
 
     def unit_authors(self, doc_id: str, start: int, end: int) -> list[str]:
         rows = self.db.execute(
