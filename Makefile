@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/veille --db $(DB) search "nucléaire" --kind transcript -k 2
 	$(BIN)/veille --db $(DB) search "combien de temps faut-il attendre pour brancher un centre de calcul" -k 2
 	$(BIN)/veille --db $(DB) ask "Combien de temps faut-il pour raccorder un data center au réseau ?"
+	$(BIN)/veille --db $(DB) figures "coût d'un data center de 1 GW" --unit money -k 2
 	$(BIN)/veille --db $(DB) chunks examples/emission_tech.txt --limit 1
 
 test: install-test
@@ -35,6 +36,7 @@ bench: $(BIN)/python
 	$(BIN)/python bench/search_latency.py
 	$(BIN)/python bench/embed_speed.py
 	$(BIN)/python bench/retrieval_eval.py
+	$(BIN)/python bench/figures_speed.py
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

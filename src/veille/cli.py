@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import os
@@ -15,6 +16,7 @@ from . import __version__
 from .answer import ANSWER_SENTENCES, Answer, clock
 from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
+from .enrich.figures import format_quantity
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
 from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, KnowledgeBase, Resolved
@@ -154,6 +156,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--around", type=_number(int, "a number of units (a whole number, 0 or more)", 0), default=3,
                    help="units shown before and after the cited one (default 3)")
     p.add_argument("--json", action="store_true", help="print as JSON")
+    p = sub.add_parser("figures", help="list the figures (amounts, power, counts, percentages…) found in the sources",
+                       description="List the figures found at ingest (money, power, energy, counts of things, "
+                                   "percentages, multipliers…), each with its sentence, author, time and citation: "
+                                   "all of them, or those of the chunks that best match QUERY.")
+    p.add_argument("query", nargs="?", type=_utf8, help="only the figures of the chunks that best match these words")
+    p.add_argument("-k", type=_number(int, "a number of chunks (a whole number, 1 or more)", 1), default=10,
+                   help="with QUERY: how many of the best chunks to take figures from (default 10)")
+    p.add_argument("--unit", type=_utf8, help="only figures in this unit (GW, MW, kWh, €, M€, $, %, GPU, token…) "
+                                              "or of this kind of quantity (money, power, energy, count…)")
+    p.add_argument("--min", type=_number(float, "a number", -math.inf),
+                   help="only figures of at least this value, in the unit of --unit (a range counts if it overlaps)")
+    p.add_argument("--max", type=_number(float, "a number", -math.inf),
+                   help="only figures of at most this value, in the unit of --unit")
+    p.add_argument("--kind", choices=DOCUMENT_KINDS, help="only this kind of document")
+    p.add_argument("--who", type=_utf8, help="only figures said by this participant")
+    p.add_argument("--since", type=_date, help="only figures at or after this date (YYYY, YYYY-MM, YYYY-MM-DD or "
+                                               "YYYY-MM-DD HH:MM); figures without a date are left out")
+    p.add_argument("--until", type=_date, help="only figures at or before this date (same forms)")
+    p.add_argument("--source", type=_utf8, help="only documents whose path contains this text")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the figures as JSON")
+    output.add_argument("--csv", action="store_true", help="print the figures as CSV (one row per figure)")
 
     p = sub.add_parser("chunks", help="print stored chunks in the chunk text format or as JSONL",
                        description="Print chunks in the chunk text format (or JSONL with --format jsonl).")
@@ -431,6 +455,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"   ↳ {printable(hit.citation)}")
         if hit.mentions:
             print(f"   ⌖ {printable(', '.join(hit.mentions))}")
+        if hit.figures:
+            shown = [format_quantity(f.value, f.unit, f.high) for f in hit.figures[:8]]
+            more = f" (+{len(hit.figures) - 8})" if len(hit.figures) > 8 else ""
+            print(f"   # chiffres : {' · '.join(shown)}{more}")
         if hit.also:
             print(f"   ≈ {len(hit.also)} overlapping chunk(s) of the same document left out")
     return 0
@@ -512,6 +540,38 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"\n{mark} #{unit.idx} · ligne {lines}" + (f" · {printable(who)}" if who else ""))
         for line in unit.text.splitlines() or [""]:
             print(f"{mark} {printable(line)}")
+    return 0
+
+
+_FIGURE_CSV = ("value", "high", "unit", "kind", "text", "approx", "sentence", "author", "time", "source",
+               "line_start", "line_end", "document_id", "unit_index")
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    if (args.min is not None or args.max is not None) and args.unit is None:
+        print("(no --unit: --min and --max compare values in their base unit: W, Wh, EUR, g…)", file=sys.stderr)
+    with _open(args) as kb:
+        found = kb.figures(args.query, unit=args.unit, min=args.min, max=args.max, kind=args.kind, who=args.who,
+                           since=args.since, until=args.until, source=args.source, k=args.k)
+    if args.json:
+        print(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(_FIGURE_CSV)
+        for f in found:
+            row = {**f.as_dict(), "line_start": f.lines[0], "line_end": f.lines[1]}
+            writer.writerow([row[c] for c in _FIGURE_CSV])
+        return 0
+    about = f" pour « {printable(args.query)} »" if args.query else ""
+    print(f"{len(found)} chiffre(s){about}")
+    for n, cited in enumerate(found, 1):
+        figure = cited.figure
+        hedge = f"{figure.approx} " if figure.approx else ""
+        print(f"\n{n}. {hedge}{format_quantity(figure.value, figure.unit, figure.high)}  "
+              f"[{figure.kind}] « {printable(figure.text)} »")
+        print(f"   {printable(cited.sentence)}")
+        print(f"   ↳ {printable(cited.citation)}")
     return 0
 
 
@@ -622,6 +682,7 @@ COMMANDS = {
     "search": cmd_search,
     "ask": cmd_ask,
     "show": cmd_show,
+    "figures": cmd_figures,
     "chunks": cmd_chunks,
     "documents": cmd_documents,
     "remove": cmd_remove,

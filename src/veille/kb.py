@@ -20,6 +20,7 @@ from .answer import ANSWER_SENTENCES, CANDIDATE_CHUNKS, Answer, Shown, extractiv
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
+from .enrich.figures import FIGURE_KINDS, extract_figures, query_unit, unit_names
 from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
 from .exports import folder_kind, read_folder
 from .file_bytes import read_regular_file
@@ -42,7 +43,7 @@ from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
-from .types import DOCUMENT_KINDS, Chunk, Document, Hit
+from .types import DOCUMENT_KINDS, Chunk, CitedFigure, Document, Hit
 from .walk import walk
 
 __all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "IngestStopped", "KnowledgeBase",
@@ -187,6 +188,7 @@ class KnowledgeBase:
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
         self.store = SQLiteStore(path)
+        self.store.add_missing_figures(extract_figures)  # a file made before figures were: once
         if self.embedder is not None:
             try:
                 self._check_model(self.embedder)
@@ -680,6 +682,44 @@ class KnowledgeBase:
             return Shown(document, unit, self.store.units(doc_id, max(0, unit - around), unit + around + 1))
         where = f"line {number}" if by_line else f"unit {number}"
         raise BadArgument("citation", f"{ref!r} has no {where}")
+    def figures(self, query: str | None = None, *, unit: str | None = None, min: float | None = None,
+                max: float | None = None, kind: str | None = None, who: str | None = None, since: str | None = None,
+                until: str | None = None, source: str | None = None, k: int = 10,
+                mode: Mode | None = None) -> list[CitedFigure]:
+        """Figures found at ingest, each with its sentence, unit, author, time and citation.
+
+        With a ``query``, the figures of the ``k`` best chunks of ``search`` (in their order), else all (in
+        source order). ``unit``: a unit as written (GW, MW, M€, euros, %, GPU…) or a kind of quantity (money,
+        power, energy, count…); ``min``/``max`` are in that unit (``unit="GW", min=1`` keeps 1 GW and more;
+        a range counts when it overlaps them). The other filters are search's; ``who`` is the unit's author.
+        """
+        stored, measure, factor = None, None, 1.0
+        if unit is not None:
+            named = query_unit(unit)
+            if named is None and unit not in FIGURE_KINDS:
+                raise BadArgument("unit", f"{unit!r} is not a unit; give one of {', '.join(unit_names())} or a kind "
+                                          f"of quantity ({', '.join(FIGURE_KINDS)})")
+            if named is None:
+                measure = unit
+            else:
+                stored, factor = named
+        bounds = {}
+        for name, value in (("min", min), ("max", max)):
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                    raise BadArgument(name, f"{value!r} is not a number")
+                bounds[name] = value * factor
+        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+            raise BadArgument("min", f"{min} is above max {max}: no figure is in between")
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise BadArgument("kind", f"{kind!r} is not a kind of document; choose one of {', '.join(DOCUMENT_KINDS)}")
+        filters = Filters(kind=kind, who=who, since=since, until=until, source=source)
+        spans = None
+        if query is not None:
+            hits = self.search(query, k=k, mode=mode, kind=kind, who=who, since=since, until=until, source=source)
+            spans = [(h.document_id, h.unit_start, h.unit_end) for h in hits]
+        return self.store.figures(filters, unit=stored, measure=measure, low=bounds.get("min"),
+                                  high=bounds.get("max"), spans=spans)
 
     def undated(self, *, kind: str | None = None, who: str | None = None, since: str | None = None,
                 until: str | None = None, source: str | None = None, topic: str | None = None,

@@ -27,6 +27,7 @@ from .archive import (
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import MentionExtractor, TopicExtractor
+from .enrich.figures import extract_figures
 from .errors import InputError
 from .exports import parse_files
 from .loaders import slack
@@ -98,11 +99,12 @@ def _refuse_unsupported(name: str, text: str) -> None:
 
 
 class Pipeline:
-    """Decode, detect, load, chunk, topics and index terms: the per-file work of ingest."""
+    """Decode, detect, load, chunk, topics, figures and index terms: the per-file work of ingest."""
 
     def __init__(self, counter_name: str, config: ChunkingConfig, counter: TokenCounter | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, window_chars: int = WINDOW_CHARS) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, window_chars: int = WINDOW_CHARS, figures: bool = True) -> None:
         self.counter_name = counter_name
+        self.figures = figures  # extract each unit's figures as its chunks are made
         self.config = config
         self.max_bytes = max_bytes
         self.window_chars = window_chars
@@ -111,7 +113,7 @@ class Pipeline:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"counter_name": self.counter_name, "config": self.config, "max_bytes": self.max_bytes,
-                "window_chars": self.window_chars, "_counter": None, "_topics": None}
+                "window_chars": self.window_chars, "figures": self.figures, "_counter": None, "_topics": None}
 
     @property
     def counter(self) -> TokenCounter:
@@ -188,7 +190,12 @@ class Pipeline:
         Topics never hold the names of the document's participants: who speaks is in ``participants``.
 
         ``previous``: the unit before the first of ``doc`` when ``doc`` is a window of a longer document.
+        Each unit gets its figures here (once), so they are found in the worker that chunks the document.
         """
+        if self.figures:
+            for unit in doc.units:
+                if unit.figures is None:
+                    unit.figures = extract_figures(unit.text)
         chunks = chunk_document(doc, self.counter, self.config, previous)
         keeps_header = doc.kind == "chunk" and "chunk" in doc.metadata
         if self._topics is None:

@@ -25,7 +25,7 @@ from .read import normalise
 from .store.base import Filters, Store, StoredHit
 from .store.postings import Ranked
 from .text.analyzer import FrenchAnalyzer
-from .types import Chunk, Hit
+from .types import Chunk, Figure, Hit
 
 HIGHLIGHT = ("**", "**")
 
@@ -112,7 +112,20 @@ def _search(store: Store, analyzer: FrenchAnalyzer, query: str, filters: Filters
         candidates = [Candidate(r.rowid, r.score, {mode: n}) for n, r in enumerate(rankings.get(mode, []), 1)]
     chosen = _select(store, candidates, k, dedup)
     term_set = set(terms)
-    return [_to_hit(found, analyzer, term_set, c.score, c.ranks, also) for found, c, also in chosen]
+    hits = [_to_hit(found, analyzer, term_set, c.score, c.ranks, also) for found, c, also in chosen]
+    attach_figures(store, hits)
+    return hits
+
+
+def attach_figures(store: Store, hits: list[Hit]) -> None:
+    """Give each hit the figures of its chunk's own units (one query for the page)."""
+    if not hits:
+        return
+    found: dict[tuple[str, int], list[Figure]] = {}
+    for cited in store.figures(Filters(), spans=[(h.document_id, h.unit_start, h.unit_end) for h in hits]):
+        found.setdefault((cited.document_id, cited.unit), []).append(cited.figure)
+    for hit in hits:
+        hit.figures = [f for idx in range(hit.unit_start, hit.unit_end) for f in found.get((hit.document_id, idx), ())]
 
 
 _query_executor: ThreadPoolExecutor | None = None

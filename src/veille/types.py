@@ -16,6 +16,32 @@ UNIT_KINDS = ("message", "system", "sentence", "paragraph", "heading", "raw")
 
 
 @dataclass(slots=True)
+class Figure:
+    """A quantity of a unit's text: its value in a base unit and what it counts.
+
+    ``unit`` is EUR, USD, GBP, W, Wh, g, m, B, FLOP/s, % or x (a multiplier), or for a count the
+    normalised noun counted (GPU, puce, serveur, token, paramètre, emploi…); ``kind`` groups them (money,
+    power, energy, mass, length, data, compute, percent, multiplier, count). ``value`` is normalised
+    (3,5 M€ → 3 500 000 EUR, 1,4 GW → 1.4e9 W); ``high`` is the upper bound of a range. ``text`` is the
+    figure as written, at ``start``/``end`` in the text it was found in; ``approx`` the hedge before it
+    (~, environ, près de, plus de, jusqu'à, about…).
+    """
+
+    value: float
+    unit: str
+    kind: str
+    text: str
+    start: int
+    end: int
+    high: float | None = None
+    approx: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "high": self.high, "unit": self.unit, "kind": self.kind, "text": self.text,
+                "approx": self.approx, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
 class Unit:
     """One message, transcript sentence or paragraph, with where it came from.
 
@@ -35,6 +61,7 @@ class Unit:
     line_start: int = 0
     line_end: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    figures: list[Figure] | None = None  # found at ingest (enrich/figures.py); None: not looked for yet
 
 
 @dataclass
@@ -137,6 +164,37 @@ class Chunk:
 
 
 @dataclass
+class CitedFigure:
+    """A stored figure with where it was said: its sentence, the unit's author and time, and a citation."""
+
+    figure: Figure
+    sentence: str  # the sentence of the unit that holds the figure
+    document_id: str
+    unit: int  # the unit's index in its document
+    source: str
+    title: str | None
+    kind: str  # the document's kind
+    author: str | None
+    time: str | None  # "YYYY-MM-DD HH:MM" (the unit's, else the document's), or a recording offset "HH:MM:SS"
+    lines: tuple[int, int]
+
+    @property
+    def citation(self) -> str:
+        """Human-readable pointer: source, lines, unit, who and when."""
+        parts = [f"{self.source}:{self.lines[0]}-{self.lines[1]}", f"unité {self.unit}"]
+        if self.author:
+            parts.append(self.author)
+        if self.time:
+            parts.append(self.time)
+        return " · ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.figure.as_dict(), "sentence": self.sentence, "document_id": self.document_id,
+                "unit_index": self.unit, "source": self.source, "title": self.title, "document_kind": self.kind,
+                "author": self.author, "time": self.time, "lines": list(self.lines), "citation": self.citation}
+
+
+@dataclass
 class Hit:
     """One search result: a chunk, its score, a highlighted snippet and a citation."""
 
@@ -156,6 +214,7 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)  # rank in each ranker that found it ("lexical", "dense")
     also: list[str] = field(default_factory=list)  # chunk ids left out as near duplicates of this one
     mentions: list[str] = field(default_factory=list)  # people, organisations, places the chunk names
+    figures: list[Figure] = field(default_factory=list)  # the figures of the chunk's own units, in order
 
     @property
     def citation(self) -> str:
@@ -187,4 +246,5 @@ class Hit:
             "ranks": self.ranks,
             "also": self.also,
             "mentions": self.mentions,
+            "figures": [f.as_dict() for f in self.figures],
         }

@@ -11,7 +11,7 @@ from typing import Any, Callable, ContextManager, Iterator, Protocol
 import numpy as np
 
 from ..errors import BadArgument
-from ..types import Chunk, Document
+from ..types import Chunk, CitedFigure, Document, Figure
 from .postings import DocumentPostings, Ranked
 
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM"
@@ -229,6 +229,14 @@ class Store(Protocol):
 
     def vectors(self, rowids: list[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these chunk rows (those that have one)."""
+
+    def figures(self, filters: Filters, *, unit: str | None = None, measure: str | None = None,
+                low: float | None = None, high: float | None = None,
+                spans: list[tuple[str, int, int]] | None = None) -> list[CitedFigure]:
+        """Stored figures under the filters (of the units in ``spans`` when given), with sentence and citation."""
+
+    def add_missing_figures(self, extract: Callable[[str], list[Figure]]) -> int:
+        """Figures of units stored before figures were, extracted and stored once; how many."""
 
     def stats(self) -> dict[str, Any]: ...
 

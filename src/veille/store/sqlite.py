@@ -20,7 +20,8 @@ import numpy as np
 from ..enrich.mentions import matches_mention, mention_key
 from ..errors import VeilleError
 from ..text.analyzer import fold_accents
-from ..types import Chunk, Document, Unit
+from ..text.sentences import split_sentences
+from ..types import Chunk, CitedFigure, Document, Figure, Unit
 from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentPostings, Ranked
 from .vectors import DenseIndex
@@ -139,6 +140,22 @@ CREATE TABLE IF NOT EXISTS document_parts (
     text TEXT NOT NULL,
     PRIMARY KEY (document_id, part)
 ) WITHOUT ROWID;
+-- The figures of each unit (enrich/figures.py): value in the base unit, ``high`` for a range; ``start``/``end``
+-- are offsets in the unit's text.
+CREATE TABLE IF NOT EXISTS figures (
+    document_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    value REAL NOT NULL,
+    high REAL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    approx TEXT,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS figures_document ON figures(document_id, idx);
+CREATE INDEX IF NOT EXISTS figures_unit ON figures(unit, value);
 CREATE TABLE IF NOT EXISTS vectors (
     id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     vector BLOB NOT NULL
@@ -224,6 +241,8 @@ class SQLiteStore:
                 if statement.strip():
                     self.db.execute(statement)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            if self.db.execute("SELECT 1 FROM units LIMIT 1").fetchone() is None:  # nothing stored without figures
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('figures', 'stored with their units')")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -429,6 +448,7 @@ class SQLiteStore:
         self.ranker.invalidate()
         self.dense.invalidate()
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
+        db.execute("DELETE FROM figures WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM message_keys WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM document_parts WHERE document_id = ?", (doc_id,))
         return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
@@ -638,6 +658,80 @@ class SQLiteStore:
             self.dense.load(ids, blob, dims, VECTOR_DTYPE)
         return self.dense
 
+    def figures(self, filters: Filters, *, unit: str | None = None, measure: str | None = None,
+                low: float | None = None, high: float | None = None,
+                spans: list[tuple[str, int, int]] | None = None) -> list[CitedFigure]:
+        """Stored figures under the filters, with their sentence and citation.
+
+        ``unit``/``measure``: a stored unit (W, EUR, GPU…) or kind (power, money…); ``low``/``high``: bounds
+        in that base unit (a range counts when it overlaps them); ``spans``: only the figures of these units
+        (document id, first unit, end unit), in the spans' order, else all in source order. The date filters
+        look at the unit's time, else the document's date; ``who`` at the unit's author.
+        """
+        where, args = [], []
+        for condition, value in (("f.unit = ?", unit), ("f.kind = ?", measure), ("COALESCE(f.high, f.value) >= ?", low),
+                                 ("f.value <= ?", high), ("d.kind = ?", filters.kind),
+                                 ("instr(d.source, ?) > 0", filters.source)):
+            if value is not None:
+                where.append(condition)
+                args.append(value)
+        dated = "substr(COALESCE(u.time, d.date), 1, 16)"
+        if filters.since is not None:
+            where.append(f"{dated} >= ?")
+            args.append(date_bound(filters.since, end=False))
+        if filters.until is not None:
+            where.append(f"{dated} <= ?")
+            args.append(date_bound(filters.until, end=True))
+        sql = """SELECT f.*, u.author, u.time, u.offset, u.line_start, u.line_end, u.text AS unit_text,
+                        d.source, d.title, d.kind AS document_kind, d.date
+                 FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
+                 JOIN documents d ON d.id = f.document_id"""
+        rows: list[sqlite3.Row] = []
+        if spans is None:
+            rows = self.db.execute(sql + (" WHERE " + " AND ".join(where) if where else "")
+                                   + " ORDER BY d.source, f.document_id, f.idx, f.start", args).fetchall()
+        else:
+            order = {}
+            for n, (doc_id, start, end) in enumerate(spans):
+                for idx in range(start, end):
+                    order.setdefault((doc_id, idx), n)
+            for first in range(0, len(spans), 200):  # SQLite's limit on bound values
+                part = spans[first:first + 200]
+                in_spans = " OR ".join("(f.document_id = ? AND f.idx >= ? AND f.idx < ?)" for _ in part)
+                rows += self.db.execute(f"{sql} WHERE ({in_spans})" + "".join(f" AND {w}" for w in where),
+                                        [v for span in part for v in span] + args).fetchall()
+            rows.sort(key=lambda r: (order[(r["document_id"], r["idx"])], r["idx"], r["start"]))
+            rows = list({(r["document_id"], r["idx"], r["start"]): r for r in rows}.values())  # spans may overlap
+        if filters.who:
+            wanted = fold(filters.who)
+            rows = [r for r in rows if r["author"] and wanted in fold(r["author"])]
+        return [_cited_figure(r) for r in rows]
+
+    def add_missing_figures(self, extract: Callable[[str], list[Figure]]) -> int:
+        """Extract and store the figures of units stored before figures were (a file made by an earlier
+        veille); once, in one transaction. How many figures; nothing is written when there is nothing to do."""
+        if self.readonly or self.get_meta("figures") is not None:
+            return 0
+        self._begin()
+        try:
+            if self.get_meta("figures") is not None:  # another process did it while this one waited
+                self.db.execute("COMMIT")
+                return 0
+            rows = []
+            for doc_id, idx, text in self.db.execute("SELECT document_id, idx, text FROM units"):
+                rows += [{"document_id": doc_id, "idx": idx, "value": f.value, "high": f.high, "unit": f.unit,
+                          "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
+                         for f in extract(text)]
+            self.db.execute("DELETE FROM figures")
+            self.db.executemany(f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
+                                f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})", rows)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('figures', 'extracted from stored units')")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return len(rows)
+
     def unit_authors(self, doc_id: str, start: int, end: int) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT author FROM units WHERE document_id = ? AND idx >= ? AND idx < ? AND author IS NOT NULL",
@@ -754,6 +848,12 @@ class DocumentWriter:
               json.dumps(u.meta, ensure_ascii=False, default=str) if u.meta else None)
              for i, u in enumerate(units)],
         )
+        self.db.executemany(
+            f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
+            f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})",
+            [{"document_id": doc_id, "idx": first + i, "value": f.value, "high": f.high, "unit": f.unit,
+              "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
+             for i, u in enumerate(units) for f in u.figures or ()])
         self.units += len(units)
 
     def add_chunks(self, units: list[Unit], chunks: list[Chunk], postings: DocumentPostings,
@@ -855,6 +955,7 @@ class DocumentWriter:
         )
 
 
+_FIGURE_COLUMNS = ("document_id", "idx", "value", "high", "unit", "kind", "text", "approx", "start", "end")
 _CHUNK_COLUMNS = ("id", "document_id", "idx", "text", "context", "unit_start", "unit_end", "context_start", "tokens",
                   "messages", "period_start", "period_end", "time_start", "time_end", "participants", "who",
                   "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end", "mentions")
@@ -885,6 +986,12 @@ _CHECKS = {
         "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
     "message keys of no document":
         "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
+    "figures of no unit":
+        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
+           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
+    "figures whose text is not at their place in their unit":
+        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
+           WHERE substr(u.text, f.start + 1, f.end - f.start) != f.text""",
 }
 
 _TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
@@ -988,6 +1095,23 @@ class _ChunkKeys:
                         rows.setdefault(part, []).append(i)
             self._inverted[column] = {v: np.array(r, dtype=np.int64) for v, r in rows.items()}
         return self._inverted[column]
+
+
+def _cited_figure(row: sqlite3.Row) -> CitedFigure:
+    figure = Figure(value=row["value"], unit=row["unit"], kind=row["kind"], text=row["text"], start=row["start"],
+                    end=row["end"], high=row["high"], approx=row["approx"])
+    text = row["unit_text"]
+    sentence = next((text[a:b] for a, b in split_sentences(text) if a <= figure.start < b), text)
+    if row["time"]:
+        when = row["time"][:16]
+    elif row["offset"] is not None:
+        seconds = int(row["offset"])
+        when = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    else:
+        when = row["date"][:16] if row["date"] else None
+    return CitedFigure(figure=figure, sentence=sentence, document_id=row["document_id"], unit=row["idx"],
+                       source=row["source"], title=row["title"], kind=row["document_kind"], author=row["author"],
+                       time=when, lines=(row["line_start"], row["line_end"]))
 
 
 def _chunk_from_row(row: sqlite3.Row) -> Chunk:
