@@ -60,6 +60,7 @@ def test_a_chat_answer_cites_the_message_and_its_author(demo):
         assert cited.citation.author == "Thomas Girard"
         assert cited.citation.source.endswith("discussion_equipe.txt")
         assert cited.citation.label.startswith("Thomas Girard · ")
+        assert [(f.value, f.unit) for f in cited.figures if f.kind == "money"] == [(35e9, "EUR")]
         assert [c.ref for c in answer.sources] == list(dict.fromkeys(s.citation.ref for s in answer.sentences))
 
 
@@ -161,6 +162,7 @@ def test_the_cli_asks_and_shows(demo, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Question : « Combien coûte un data center de 1 GW ? » — mode lexical")
     assert "35 milliards d'euros" in out and "\nSources :\n[1] " in out
+    assert "\nChiffres : " in out and "35 Md EUR [" in out
     ref = out.split("veille show ")[1].split()[0]
     assert main(["--db", str(demo), "show", ref, "--around", "1"]) == 0
     shown = capsys.readouterr().out

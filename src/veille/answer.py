@@ -19,13 +19,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .embed import Embedder
-from .llm import GeneratedAnswer, LLMConfig, LLMUnavailable, Source, generate_answer
+from .enrich.figures import extract_figures
+from .llm import GeneratedAnswer, LLMConfig, LLMUnavailable, Source, figures_in, generate_answer
 from .read import normalise
 from .store import StoredDocument, StoredUnit
 from .store.base import Store
 from .text.analyzer import FrenchAnalyzer, fold_accents
 from .text.sentences import split_sentences
-from .types import Hit
+from .types import Figure, Hit
 
 #: Sentences in an answer, by default.
 ANSWER_SENTENCES = 3
@@ -70,6 +71,7 @@ _NAME_QUESTION = re.compile(r"^\W*(?:qui|par qui|de qui|à qui|avec qui|où|d'o�
                             r"\bdans quel(?:le)? (?:pays|ville|région|lieu|département)\b", re.I)
 _NAME = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’-]+")
 _HAS_NUMBER = re.compile(r"\d")
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 _HAS_DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|"
                        r"septembre|octobre|novembre|décembre)|[IVXL]+e siècle)\b", re.I)
 
@@ -128,9 +130,14 @@ class AnswerSentence:
     score: float
     source: int = 0  # its number among the answer's sources ([1], [2], …)
 
+    @property
+    def figures(self) -> list[Figure]:
+        """The figures the sentence holds (money, power, counts…), as ingest finds them."""
+        return extract_figures(self.text)
+
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "source": self.source, "score": round(self.score, 4),
-                "citation": self.citation.as_dict()}
+                "citation": self.citation.as_dict(), "figures": [f.as_dict() for f in self.figures]}
 
 
 @dataclass
@@ -178,7 +185,8 @@ class Answer:
             return
         sources = [Source(n, text, cited.label) for n, (cited, text) in enumerate(self.evidence, 1)]
         try:
-            self.generated = generate_answer(self.question, sources, config, on_text, figures_of=figures_of)
+            self.generated = generate_answer(self.question, sources, config, on_text,
+                                             figures_of=figures_of or figure_values)
         except LLMUnavailable as exc:
             self.llm_error = str(exc)
 
@@ -230,8 +238,13 @@ def unit_sentences(unit: StoredUnit) -> list[str]:
     """A unit's sentences; a short chat message is one, whatever its punctuation."""
     text = unit.text.strip()
     if unit.kind == "message" and len(text) <= WHOLE_MESSAGE_CHARS:
-        return [" ".join(text.split())] if text else []
-    return [" ".join(text[a:b].split()) for a, b in split_sentences(text)]
+        return [_one_line(text)] if text else []
+    return [_one_line(text[a:b]) for a, b in split_sentences(text)]
+
+
+def _one_line(text: str) -> str:
+    """A sentence on one line (a hard-wrapped one joined); its other spaces, no-break ones included, as written."""
+    return _LINE_BREAK.sub(" ", text.strip())
 
 
 def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchAnalyzer,
@@ -341,6 +354,18 @@ def citation(unit: StoredUnit, hit: Hit) -> Citation:
     return Citation(document_id=unit.document_id, unit=unit.idx, source=hit.source, kind=hit.kind,
                     title=hit.title, author=unit.author, time=unit.time, offset=unit.offset,
                     section=unit.section, lines=(unit.line_start, unit.line_end))
+
+
+def figure_values(text: str) -> list[tuple[float, str]]:
+    """(value, unit) of each figure of ``text``: what a generated sentence's figures are checked by — those
+    ingest extracts (a range gives both its ends) and every number the simple reader of ``veille.llm`` sees,
+    bare amounts ("99 milliards") included: a number the sources do not hold is flagged, whatever its unit."""
+    values = figures_in(text)
+    for figure in extract_figures(text):
+        values.append((figure.value, figure.unit))
+        if figure.high is not None:
+            values.append((figure.high, figure.unit))
+    return values
 
 
 def fold(text: str) -> str:

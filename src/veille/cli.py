@@ -505,6 +505,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     for sentence in answer.sentences:
         print(f"{printable(sentence.text)} [{sentence.source}]")
+    figures = [f"{format_quantity(f.value, f.unit, f.high)} [{s.source}]" for s in answer.sentences for f in s.figures]
+    if figures:
+        print(f"\nChiffres : {' · '.join(figures)}")
     print("\nSources :")
     for n, cited in enumerate(answer.sources, 1):
         print(f"[{n}] {printable(cited.label)}\n    veille show {cited.ref}")
