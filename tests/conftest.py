@@ -50,3 +50,14 @@ def load_bench(name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A knowledge base file holding the demo corpus (lexical), shared by a test module's tests."""
+    from veille import KnowledgeBase
+
+    path = tmp_path_factory.mktemp("demo") / "kb.db"
+    with KnowledgeBase(path) as kb:
+        assert kb.ingest(EXAMPLES).ok
+    return path

@@ -19,14 +19,6 @@ from .conftest import EXAMPLES, SEEDS
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "kb.db"
-    with KnowledgeBase(path) as kb:
-        assert kb.ingest(EXAMPLES).ok
-    return path
-
-
-@pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
     path = tmp_path_factory.mktemp("seeds") / "kb.db"
     with KnowledgeBase(path) as kb:

@@ -12,18 +12,9 @@ from veille import KnowledgeBase
 from veille.cli import main
 from veille.llm import LLMConfig
 
-from .conftest import EXAMPLES
 from .test_llm import ChatServer, Reply, streamed, whole
 
 QUESTION = "Combien coûte un data center de 1 GW ?"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "kb.db"
-    with KnowledgeBase(path) as kb:
-        assert kb.ingest(EXAMPLES).ok
-    return path
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -33,10 +34,10 @@ ANSWER_SENTENCES = 3
 #: Chunks whose sentences are candidates (the search's best).
 CANDIDATE_CHUNKS = 8
 #: Candidates scored by the embedding model at most (the best by words first): bounds the time of an answer
-#: (about 60 ms a sentence on 2 cores; on PIAF's dev questions 4 to 12 score alike).
-EMBEDDED_CANDIDATES = 5
+#: (about 50 ms a sentence on 2 cores; on PIAF's dev questions 4 to 12 score alike).
+EMBEDDED_CANDIDATES = 4
 #: A candidate is embedded by its first this many characters (the model's time grows with the length).
-EMBEDDED_CHARS = 300
+EMBEDDED_CHARS = 240
 #: Units sent to a language model as numbered sources (``ask --llm``).
 LLM_SOURCES = 8
 #: A chat message up to this many characters is one candidate, whatever its punctuation.
@@ -292,8 +293,7 @@ def named_speakers(question: str, store: Store) -> set[str]:
     words = set(re.findall(r"\w+", fold(question)))
     named = set()
     for name in store.participants():
-        folded = fold(name)
-        parts = re.findall(r"\w+", folded)
+        folded, parts = _name_words(name)
         if parts and (all(p in words for p in parts) or (len(parts[0]) > 2 and parts[0] in words)):
             named.add(folded)
     return named
@@ -369,6 +369,12 @@ def figure_values(text: str) -> list[tuple[float, str]]:
         if figure.high is not None:
             values.append((figure.high, figure.unit))
     return values
+
+
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, list[str]]:
+    folded = fold(name)
+    return folded, re.findall(r"\w+", folded)
 
 
 def fold(text: str) -> str:

@@ -213,6 +213,8 @@ class SQLiteStore:
         self._on_commit: Callable[[], None] | None = None
         self._key_cache: _ChunkKeys | None = None
         self._key_version: int | None = None
+        self._own_writes = 0  # moves at each write of this connection (data_version moves at others')
+        self._memos: dict[str, tuple[tuple[int, int], Any]] = {}
         try:
             if not self._check_schema():
                 self._create_schema()
@@ -333,6 +335,7 @@ class SQLiteStore:
         finally:
             self.ranker.invalidate()
             self.dense.invalidate()
+            self._own_writes += 1
         self._close_write("document")
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
@@ -351,6 +354,7 @@ class SQLiteStore:
             raise
         finally:
             self.dense.invalidate()
+            self._own_writes += 1
         self._close_write("vectors")
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
@@ -361,8 +365,18 @@ class SQLiteStore:
             (limit,)).fetchall()
         return [MissingVector(r[0], r[1], r[3], r[2]) for r in rows]
 
+    def _memo(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept until this connection or another one writes to the file."""
+        key = (self.data_version(), self._own_writes)
+        if self._memos.get(name, (None,))[0] != key:
+            self._memos[name] = (key, compute())
+        return self._memos[name][1]
+
     def count_vectors(self) -> tuple[int, int]:
         """(chunks with a vector, chunks without)."""
+        return self._memo("count_vectors", self._count_vectors)
+
+    def _count_vectors(self) -> tuple[int, int]:
         with_vector = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
         return with_vector, self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0] - with_vector
 
@@ -387,6 +401,7 @@ class SQLiteStore:
         try:
             yield
         except BaseException:
+            self._own_writes += 1  # what was remembered may count documents rolled back now
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             elif on_commit is not None and not self._written:  # stopped after a commit, before it was told
@@ -447,6 +462,7 @@ class SQLiteStore:
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
         self.dense.invalidate()
+        self._own_writes += 1
         db.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM figures WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM message_keys WHERE document_id = ?", (doc_id,))
@@ -522,6 +538,9 @@ class SQLiteStore:
         return [StoredUnit(**dict(r)) for r in rows]
 
     def participants(self) -> list[str]:
+        return self._memo("participants", self._participants)
+
+    def _participants(self) -> list[str]:
         names: dict[str, None] = {}
         for (listed,) in self.db.execute("SELECT participants FROM documents"):
             names.update(dict.fromkeys(json.loads(listed)))
