@@ -37,7 +37,7 @@ GATE = {"sample": 60, "seed": 1, "distractors": 140}
 
 
 def gate_report() -> AnswerEvalReport:
-    return evaluate_answers(PIAF, **GATE)
+    return evaluate_answers(PIAF, embed=True, **GATE)
 
 
 def floor_of(value: float) -> float:

@@ -60,6 +60,7 @@ def test_floors_are_pinned_from_a_measured_run(baseline):
 def test_no_answer_figure_falls_below_its_floor(gate, baseline):
     print(f"\nanswer gate:\n{gate.table()}")
     assert gate.questions == baseline["settings"]["sample"]
+    assert gate.mode.startswith("hybrid"), gate.mode  # the floors were measured with the model
     below = [f"{row.name}: {row.contains:.4f} < floor {baseline['floors'][row.name]}"
              for row in gate.rows if row.name in baseline["floors"] and row.contains < baseline["floors"][row.name]]
     cited = gate.row(ROWS[0]).cited
