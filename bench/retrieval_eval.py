@@ -33,7 +33,6 @@ import hashlib
 import json
 import math
 import os
-import random
 import re
 import sys
 import time
@@ -83,11 +82,7 @@ def gate_set(data: BeirSet, run: GateRun) -> tuple[BeirSet, int | None]:
     """The set a gate run evaluates, and the sample of questions to draw from it (None: all of them)."""
     if run.distractors is None:
         return data, run.sample
-    queries = data.sample(run.sample, run.seed)
-    relevant = {d for q in queries for d, g in data.qrels[q].items() if g > 0 and d in data.corpus}
-    others = sorted(set(data.corpus) - relevant)
-    distractors = random.Random(run.seed).sample(others, min(run.distractors, len(others)))
-    return data.restricted(queries, relevant | set(distractors)), None
+    return data.with_distractors(data.sample(run.sample, run.seed), run.distractors, run.seed), None
 
 
 def gate_reports(data_dir: Path = PIAF) -> dict[str, EvalReport]:

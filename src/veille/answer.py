@@ -14,18 +14,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Callable, Sequence
-
-import numpy as np
 
 from .embed import Embedder
 from .enrich.figures import extract_figures
+from .enrich.mentions import fold_name
 from .llm import GeneratedAnswer, LLMConfig, LLMUnavailable, Source, figures_in, generate_answer
 from .read import normalise
 from .store import StoredDocument, StoredUnit
 from .store.base import Store
-from .text.analyzer import FrenchAnalyzer, fold_accents
+from .text.analyzer import FrenchAnalyzer
 from .text.sentences import split_sentences
 from .types import Figure, Hit
 
@@ -254,9 +252,7 @@ def _one_line(text: str) -> str:
 def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchAnalyzer,
           embedder: Embedder | None) -> None:
     """Score each candidate against the question (in place)."""
-    terms = list(dict.fromkeys(analyzer.terms(normalise(question))))
-    total, frequency = store.chunk_frequencies(terms)
-    weight = {t: math.log(1.0 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
+    weight = idf_weights(store, analyzer.terms(normalise(question)))
     whole = sum(weight.values()) or 1.0
     wants = [pattern for question_form, pattern in ((_DURATION_QUESTION, _HAS_DURATION),
                                                     (_NUMBER_QUESTION, _HAS_NUMBER), (_DATE_QUESTION, _HAS_DATE))
@@ -265,7 +261,7 @@ def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchA
     asks_name, asked = bool(_NAME_QUESTION.search(question)), question.casefold()
     for c in found:
         c.coverage = sum(w for t, w in weight.items() if t in c.terms) / whole
-        if c.unit.author and fold(c.unit.author) in speakers:
+        if c.unit.author and fold_name(c.unit.author) in speakers:
             c.score += _SPEAKER_BONUS
         c.score += c.coverage + _RANK_WEIGHT / (1 + c.rank)
         if wants and wants[0].search(c.text):
@@ -288,12 +284,20 @@ def score(question: str, found: list[Candidate], store: Store, analyzer: FrenchA
         c.score += _DENSE_WEIGHT * max(0.0, c.cosine - _DENSE_FROM)
 
 
+def idf_weights(store: Store, terms: list[str]) -> dict[str, float]:
+    """Each distinct term's rarity among the stored chunks (BM25's idf), in the terms' order."""
+    distinct = list(dict.fromkeys(terms))
+    total, frequency = store.chunk_frequencies(distinct)
+    return {t: math.log(1.0 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in distinct}
+
+
 def named_speakers(question: str, store: Store) -> set[str]:
     """The participants of the knowledge base that the question names, by full name or first name (folded)."""
-    words = set(re.findall(r"\w+", fold(question)))
+    words = set(fold_name(question).split())
     named = set()
     for name in store.participants():
-        folded, parts = _name_words(name)
+        folded = fold_name(name)
+        parts = folded.split()
         if parts and (all(p in words for p in parts) or (len(parts[0]) > 2 and parts[0] in words)):
             named.add(folded)
     return named
@@ -330,7 +334,7 @@ def extractive_answer(question: str, hits: Sequence[Hit], store: Store, analyzer
     from that participant's messages only (a chunk where they speak holds others' messages too)."""
     found = candidates(store, analyzer, hits[:CANDIDATE_CHUNKS])
     if who is not None:
-        found = [c for c in found if c.unit.author and fold(c.unit.author) == fold(who)]
+        found = [c for c in found if c.unit.author and fold_name(c.unit.author) == fold_name(who)]
     score(question, found, store, analyzer, embedder)
     best = max(found, key=lambda c: c.score, default=None)
     if not answered(best):
@@ -369,16 +373,6 @@ def figure_values(text: str) -> list[tuple[float, str]]:
         if figure.high is not None:
             values.append((figure.high, figure.unit))
     return values
-
-
-@lru_cache(maxsize=4096)
-def _name_words(name: str) -> tuple[str, list[str]]:
-    folded = fold(name)
-    return folded, re.findall(r"\w+", folded)
-
-
-def fold(text: str) -> str:
-    return fold_accents(text).casefold()
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

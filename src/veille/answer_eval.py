@@ -12,7 +12,6 @@ top chunks closest to the question under the embedding model.
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 import time
 import unicodedata
@@ -23,7 +22,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .answer import ANSWER_SENTENCES, CANDIDATE_CHUNKS, Candidate, answered, candidates, score, select
+from .answer import (ANSWER_SENTENCES, CANDIDATE_CHUNKS, Candidate, answered, candidates, idf_weights, score,
+                     select)
 from .errors import InputError
 from .evaluate import BeirSet, _ingest_corpus, load_beir, percentile
 from .read import normalise
@@ -113,15 +113,8 @@ def load_answers(folder: str | Path) -> dict[str, list[str]]:
 def subset(data: BeirSet, sample: int, seed: int, distractors: int | None) -> tuple[BeirSet, list[str]]:
     """``sample`` questions drawn with ``seed`` over their relevant passages and ``distractors`` others
     (None: the whole corpus)."""
-    import random
-
     queries = data.sample(sample, seed)
-    if distractors is None:
-        return data, queries
-    relevant = {d for q in queries for d, g in data.qrels[q].items() if g > 0 and d in data.corpus}
-    others = sorted(set(data.corpus) - relevant)
-    chosen = random.Random(seed).sample(others, min(distractors, len(others)))
-    return data.restricted(queries, relevant | set(chosen)), queries
+    return (data if distractors is None else data.with_distractors(queries, distractors, seed)), queries
 
 
 def contains(sentence: str, golds: Sequence[str]) -> bool:
@@ -154,7 +147,6 @@ def evaluate_answers(dataset: str | Path, *, sample: int = 150, seed: int = 1, d
         say(f"ingesting {len(data.corpus):,} passages…")
         owners, _, notes = _ingest_corpus(kb, data, Path(scratch) / "corpus", say)
         embedder = _Remembering(kb.embedder) if kb.embedder is not None else None
-        hits_of: dict[str, list[str]] = {doc: ids for doc, ids in owners.items()}
         wins = Counter()
         seconds: list[float] = []
         unanswered = 0
@@ -176,8 +168,8 @@ def evaluate_answers(dataset: str | Path, *, sample: int = 150, seed: int = 1, d
             else:
                 wins["first"] += contains(chosen[0].text, gold)
                 wins["whole"] += contains(" ".join(c.text for c in chosen), gold)
-                wins["cited"] += bool(passages & set(hits_of.get(chosen[0].hit.document_id, [])))
-                wins["whole_cited"] += any(passages & set(hits_of.get(c.hit.document_id, [])) for c in chosen)
+                wins["cited"] += bool(passages & set(owners.get(chosen[0].hit.document_id, [])))
+                wins["whole_cited"] += any(passages & set(owners.get(c.hit.document_id, [])) for c in chosen)
             first = next((c for c in found if c.rank == 0 and c.unit.kind != "heading"), None)
             wins["top"] += bool(first and contains(first.text, gold))
             bm25 = _best_bm25(question, found, kb)
@@ -224,9 +216,8 @@ def _best_bm25(question: str, found: list[Candidate], kb: Any) -> Candidate | No
     """The candidate sentence with the best BM25 score for the question (sentences as the documents)."""
     if not found:
         return None
-    terms = list(dict.fromkeys(kb.analyzer.terms(normalise(question))))
-    total, frequency = kb.store.chunk_frequencies(terms)
-    idf = {t: math.log(1.0 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
+    idf = idf_weights(kb.store, kb.analyzer.terms(normalise(question)))
+    terms = list(idf)
     counts = [Counter(kb.analyzer.terms(c.text)) for c in found]
     average = sum(sum(c.values()) for c in counts) / len(counts) or 1.0
 

@@ -473,13 +473,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
             problem = str(exc)
     streamed = config is not None and not args.json
 
+    started = False
+
     def show_text(piece: str) -> None:
-        if not show_text.started:  # type: ignore[attr-defined]
+        nonlocal started
+        if not started:  # the heading comes with the first piece: an endpoint that fails prints none
             print(f"Réponse générée ({config.model}) :\n", flush=True)  # type: ignore[union-attr]
-            show_text.started = True  # type: ignore[attr-defined]
+            started = True
         print(printable(piece) if "\n" not in piece else piece, end="", flush=True)
 
-    show_text.started = False  # type: ignore[attr-defined]
     if streamed:
         print(f"Question : « {printable(args.question)} »\n", flush=True)
     with _open(args) as kb:

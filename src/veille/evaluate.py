@@ -70,6 +70,14 @@ class BeirSet:
                        {q: rels for q, rels in self.qrels.items() if q in queries}, list(self.notes))
 
 
+    def with_distractors(self, query_ids: list[str], distractors: int, seed: int) -> BeirSet:
+        """These queries over their relevant documents and ``distractors`` others drawn with ``seed``."""
+        relevant = {d for q in query_ids for d, g in self.qrels[q].items() if g > 0 and d in self.corpus}
+        others = sorted(set(self.corpus) - relevant)
+        drawn = random.Random(seed).sample(others, min(distractors, len(others)))
+        return self.restricted(query_ids, relevant | set(drawn))
+
+
 def load_beir(folder: str | Path) -> BeirSet:
     """Read a BEIR-layout folder; malformed input raises InputError naming the file and line."""
     folder = Path(folder)

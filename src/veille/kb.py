@@ -676,10 +676,10 @@ class KnowledgeBase:
         number = int(place)
         for doc_id in found.ids:
             unit = self.store.unit_at_line(doc_id, number) if by_line else number
-            document = self.store.document(doc_id)
-            if unit is None or document is None or not 0 <= unit < document.units:
-                continue
-            return Shown(document, unit, self.store.units(doc_id, max(0, unit - around), unit + around + 1))
+            units = [] if unit is None else self.store.units(doc_id, max(0, unit - around), unit + around + 1)
+            document = self.store.document(doc_id) if any(u.idx == unit for u in units) else None
+            if document is not None:
+                return Shown(document, unit, units)
         where = f"line {number}" if by_line else f"unit {number}"
         raise BadArgument("citation", f"{ref!r} has no {where}")
     def figures(self, query: str | None = None, *, unit: str | None = None, min: float | None = None,
