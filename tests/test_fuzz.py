@@ -78,6 +78,7 @@ def test_loaders_and_detect_on_generated_text(text, name):
 @given(_any_text, _encodings, st.sampled_from(fuzz.NAMES))
 @example('{"guild": {"name": "g"}, "channel": {"name": "c"}, "messages": [{"author": {"na', "utf-8", "x.txt")
 @example("12/03/2024, 10:15 - Léa: Réunion à 10 h", "utf-16-le", "chat.txt")
+@example('"channel": {' * 700, "utf-8", "sub.srt")  # a raw line over 8 000 characters, cut: each piece counted
 def test_pipeline_on_generated_text(text, encoding, name):
     fuzz.check_pipeline(fuzz.reencode(text.encode("utf-8", errors="replace"), encoding), name)
 

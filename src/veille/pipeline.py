@@ -341,6 +341,8 @@ def split_long_units(doc: Document, limit: int = LONG_UNIT) -> None:
                 part += 1
             pos = end
         cut += 1
+        if unit.kind == "raw":  # the report counts raw units: the pieces of a cut raw line, each
+            doc.report.raw += part - 1
     doc.units = units
     doc.report.units = len(units)
     doc.report.notes.append(f"{cut} paragraph{'s' if cut > 1 else ''} over {limit:,} characters cut at sentence "
