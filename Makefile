@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embed]'
+	$(BIN)/pip install --quiet -e '.[embed,serve]'
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'

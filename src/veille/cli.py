@@ -141,13 +141,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also ask an OpenAI-compatible chat endpoint (Ollama, llama.cpp, vLLM, a hosted API) to "
                         "answer from the best passages, then check its citations and figures; falls back to the "
                         "extractive answer when the endpoint cannot answer")
-    p.add_argument("--llm-url", help="the endpoint's base URL, e.g. http://127.0.0.1:11434/v1 "
-                                     "(default $VEILLE_LLM_URL, else $OPENAI_BASE_URL)")
-    p.add_argument("--llm-model", help="the model's name (default $VEILLE_LLM_MODEL)")
-    p.add_argument("--llm-key", help="API key (default $VEILLE_LLM_KEY, else $OPENAI_API_KEY; none for a local server)")
-    p.add_argument("--llm-timeout", type=_number(float, "a number of seconds above 0", 0, above=True),
-                   help="seconds to wait for the endpoint's next bytes (default $VEILLE_LLM_TIMEOUT, else 60)")
+    _add_llm_endpoint(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    p = sub.add_parser("serve", help="open the knowledge base in a browser: a web page and a JSON API",
+                       description="Serve the knowledge base over HTTP: a page (search, documents, ask, figures, "
+                                   "upload) at / and a JSON API under /api (its OpenAPI schema at "
+                                   "/api/openapi.json). It listens on 127.0.0.1 unless told otherwise; on any "
+                                   "other address it needs a token that every request carries. The file is "
+                                   "made if it does not exist yet.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=_number(int, "a port (a whole number from 1 to 65535)", 1), default=8765,
+                   help="port (default 8765)")
+    p.add_argument("--token", default=os.environ.get("VEILLE_TOKEN"),
+                   help="a secret every request must carry; needed on any address but 127.0.0.1 "
+                        "(default $VEILLE_TOKEN)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests addressed to this host name (e.g. the machine's name on the network)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    _add_llm_endpoint(p, "the page's generated answers")
 
     p = sub.add_parser("show", help="print a cited message or paragraph with the units around it",
                        description="Print the unit a citation names (DOCUMENT#UNIT as answers print it, or "
@@ -211,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_llm_endpoint(p: argparse.ArgumentParser, what: str = "--llm") -> None:
+    """Where an OpenAI-compatible chat endpoint is, for ``what``."""
+    p.add_argument("--llm-url", help=f"the endpoint's base URL for {what}, e.g. http://127.0.0.1:11434/v1 "
+                                     "(default $VEILLE_LLM_URL, else $OPENAI_BASE_URL)")
+    p.add_argument("--llm-model", help="the model's name (default $VEILLE_LLM_MODEL)")
+    p.add_argument("--llm-key", help="API key (default $VEILLE_LLM_KEY, else $OPENAI_API_KEY; none for a local server)")
+    p.add_argument("--llm-timeout", type=_number(float, "a number of seconds above 0", 0, above=True),
+                   help="seconds to wait for the endpoint's next bytes (default $VEILLE_LLM_TIMEOUT, else 60)")
+
+
 def _add_filters(p: argparse.ArgumentParser) -> None:
     """The filters of search (and of ask): they apply inside each ranker, before its top is taken."""
     p.add_argument("--kind", choices=DOCUMENT_KINDS,
@@ -243,7 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.overlap >= budget:
             parser.error(f"--overlap: {args.overlap} is not below the chunk budget ({budget} tokens)")
     if args.command != "eval":
-        _check_db(parser, args.db, create=args.command == "ingest")
+        _check_db(parser, args.db, create=args.command in ("ingest", "serve"))
+    if args.command == "serve" and args.port > 65535:
+        parser.error(f"--port: {args.port} is not a port (a whole number from 1 to 65535)")
     handler = COMMANDS[args.command]
     stopped = _StopSignal()
     try:
@@ -682,10 +706,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval_command(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    def llm() -> LLMConfig:
+        return LLMConfig.from_env(args.llm_url, args.llm_model, args.llm_key, args.llm_timeout)
+
+    serve(args.db, host=args.host, port=args.port, token=args.token or None, embed=args.embed,
+          open_browser=args.open, allowed_hosts=tuple(args.allow_host), llm=llm,
+          log=lambda line: print(printable(line), file=sys.stderr))
+    return 0
+
+
 COMMANDS = {
     "ingest": cmd_ingest,
     "search": cmd_search,
     "ask": cmd_ask,
+    "serve": cmd_serve,
     "show": cmd_show,
     "figures": cmd_figures,
     "chunks": cmd_chunks,

@@ -546,6 +546,18 @@ class SQLiteStore:
             names.update(dict.fromkeys(json.loads(listed)))
         return list(names)
 
+    def chunk_bounds(self, doc_id: str, first: int, end: int) -> list[tuple[int, int, int]]:
+        """(chunk index, first unit, unit after the last) of the document's chunks that meet units [first, end)."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT idx, unit_start, unit_end FROM chunks WHERE document_id = ? AND unit_end > ? AND unit_start < ? "
+            "ORDER BY idx", (doc_id, first, end))]
+
+    def timeline(self, doc_id: str) -> list[tuple[str, str, int]]:
+        """(author, day, messages) of a conversation, for each day an author wrote."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT author, substr(time, 1, 10), count(*) FROM units WHERE document_id = ? AND kind = 'message' "
+            "AND author IS NOT NULL AND time IS NOT NULL GROUP BY 1, 2 ORDER BY 2, 1", (doc_id,))]
+
     def unit_at_line(self, doc_id: str, line: int) -> int | None:
         row = self.db.execute("SELECT idx FROM units WHERE document_id = ? AND line_start <= ? AND line_end >= ? "
                               "ORDER BY idx LIMIT 1", (doc_id, line, line)).fetchone()
