@@ -25,6 +25,8 @@ demo: install
 	$(BIN)/veille --db $(DB) ask "Combien de temps faut-il pour raccorder un data center au réseau ?"
 	$(BIN)/veille --db $(DB) figures "coût d'un data center de 1 GW" --unit money -k 2
 	$(BIN)/veille --db $(DB) chunks examples/emission_tech.txt --limit 1
+	@echo
+	@echo "To open it in a browser: $(BIN)/veille --db $(DB) serve --open   (then http://127.0.0.1:8765/)"
 
 test: install-test
 	$(BIN)/python -m pytest
