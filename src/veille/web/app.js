@@ -226,7 +226,7 @@ function resultItem(hit) {
   const heading = el("h2", null, routeLink(title, docRoute(hit.document_id, hit.units[0]), "result-link"));
   item.append(heading, highlighted(hit.snippet));
   const meta = el("p", "meta");
-  const add = (label, value) => { if (value) meta.append(el("span", null, el("b", null, label + " "), value)); };
+  const add = (label, value) => { if (value) meta.append(el("span", null, el("span", "label", label + " "), value)); };
   add("Type", KINDS[hit.kind] || hit.kind);
   add("Période", period(hit.period));
   add("Participants", (hit.authors || []).join(", "));
@@ -250,13 +250,15 @@ async function showDocument(route) {
   const cited = Number.parseInt(unitText ?? "", 10);
   docState.id = docId;
   docState.cited = Number.isNaN(cited) ? null : cited;
+  clear(document.getElementById("doc-units")); // no unit of the last document stays on show
+  document.getElementById("doc-title").textContent = "Chargement…";
+  show(document.getElementById("timeline"), false);
   document.getElementById("doc-back").href = lastListHash;
   const page = await api(`/api/documents/${encodeURIComponent(docId)}`,
     docState.cited === null ? { start: 0, limit: DOC_PAGE } : { around: docState.cited, limit: DOC_PAGE });
   drawDocument(page);
   const doc = page.document;
   const timeline = document.getElementById("timeline");
-  show(timeline, false);
   if (doc.kind === "chat") {
     const days = await api(`/api/documents/${encodeURIComponent(doc.id)}/timeline`);
     if (days.days.length) {
