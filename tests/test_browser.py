@@ -55,19 +55,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+TOKEN = "jeton-de-test-0123456789"
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The real server on a free loopback port, over a knowledge base of examples/ and the hostile chat."""
+def knowledge_base(tmp_path_factory) -> Path:
+    """A knowledge base file of examples/ and the hostile chat."""
     from veille import KnowledgeBase
-    from veille.server import Service, create_app
 
     db = tmp_path_factory.mktemp("serve") / "kb.db"
     with KnowledgeBase(db, embed=False) as kb:
         assert kb.ingest(EXAMPLES).ok
         assert kb.ingest(HOSTILE).ok
+    return db
+
+
+def run_server(db: Path, token: str | None = None):
+    """The real server on a free loopback port, in a thread; yields its address, then stops it."""
+    from veille.server import Service, create_app
+
     service = Service(db, embed=False)
     port = free_port()
-    app = create_app(service, port=port)
+    app = create_app(service, token=token, port=port)
     runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
@@ -82,10 +91,22 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
-    yield base
-    runner.should_exit = True
-    thread.join(timeout=10)
-    service.close()
+    try:
+        yield base
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def server(knowledge_base):
+    yield from run_server(knowledge_base)
+
+
+@pytest.fixture(scope="module")
+def token_server(knowledge_base):
+    yield from run_server(knowledge_base, token=TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +130,15 @@ def page(server, browser):
     """The browser, its console checked after the test: no script error and no CSP violation."""
     browser.get_log("browser")  # what earlier tests left
     yield browser
-    problems = [entry["message"] for entry in browser.get_log("browser")
-                if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]]
+    problems = console_problems(browser)
     assert not problems, problems
+
+
+def console_problems(driver, allowed: str = "") -> list[str]:
+    """The browser console's errors and CSP violations since the last call (but those holding ``allowed``)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if (entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"])
+            and not (allowed and allowed in entry["message"])]
 
 
 def go(driver, server: str, route: str) -> None:
@@ -344,3 +371,26 @@ def test_phone_width_and_keyboard_only(page, server):
         screenshot(page, "phone_figures")
     finally:
         page.set_window_size(1280, 900)
+
+
+def test_the_token_is_asked_once_and_sent(browser, token_server):
+    browser.get_log("browser")
+    browser.get(f"{token_server}/#/recherche?q=raccordement")
+    form = wait(browser).until(ready.visibility_of_element_located((By.ID, "token-form")))
+    assert browser.switch_to.active_element.get_attribute("id") == "token"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#results .result")
+    screenshot(browser, "token_form")
+    browser.switch_to.active_element.send_keys(TOKEN, Keys.ENTER)
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .result"))
+    assert not form.is_displayed()
+    assert browser.execute_script("return sessionStorage.getItem('veille-token')") == TOKEN
+    browser.get(f"{token_server}/#/chiffres")  # a new page load: the token is kept, not asked again
+    wait(browser).until(ready.visibility_of_element_located((By.ID, "figures")))
+    assert not browser.find_element(By.ID, "token-form").is_displayed()
+    assert console_problems(browser, allowed="status of 401") == []
+
+
+def test_no_token_form_without_a_token(page, server):
+    go(page, server, "recherche")
+    wait(page).until(lambda d: d.find_element(By.ID, "base").text)
+    assert not page.find_element(By.ID, "token-form").is_displayed()

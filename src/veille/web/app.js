@@ -290,14 +290,14 @@ function drawDocument(page) {
 
   const end = page.start + page.units.length;
   document.getElementById("doc-range").textContent =
-    page.units.length ? `unités ${page.start + 1}–${end} sur ${page.total}` : "aucune unité";
+    page.units.length ? `unités ${page.start}–${end - 1} sur ${page.total}` : "aucune unité";
   document.getElementById("doc-prev").disabled = page.start <= 0;
   document.getElementById("doc-next").disabled = end >= page.total;
 
   const starts = new Map(page.chunks.map((c) => [c.unit_start, c]));
   const box = clear(document.getElementById("doc-units"));
   let section = null;
-  const list = el("ol", `unit-list ${doc.kind}`);
+  const list = el("ol", `unit-list doc-${doc.kind}`);
   box.append(list);
   for (const unit of page.units) {
     const chunk = starts.get(unit.idx);
@@ -313,7 +313,7 @@ function drawDocument(page) {
 }
 
 function unitItem(unit) {
-  const item = el("li", `unit ${unit.kind}`);
+  const item = el("li", `unit kind-${unit.kind}`);
   item.id = `u-${unit.idx}`;
   item.dataset.unit = String(unit.idx);
   if (unit.idx === docState.cited) {
@@ -354,12 +354,12 @@ function drawTimeline(data) {
   const totals = data.days.map((day) => people.reduce((sum, p) => sum + (data.participants[p][day] || 0), 0));
   const top = Math.max(...totals, 1);
   const width = 600, height = 160, left = 30, bottom = 20, plot = height - bottom;
-  const barWidth = Math.max(1, (width - left) / span);
+  const barWidth = Math.min(24, Math.max(1, (width - left) / span));
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "timeline-svg" });
   const title = svg("title");
   title.textContent = `Messages par jour, du ${data.days[0]} au ${data.days[data.days.length - 1]}`;
   chart.append(title);
-  chart.append(svg("line", { x1: left, y1: plot, x2: width, y2: plot, class: "axis" }));
+  chart.append(svg("line", { x1: left, y1: plot, x2: left + span * barWidth, y2: plot, class: "axis" }));
   const label = (text, x, y, anchor) => {
     const t = svg("text", { x, y, "text-anchor": anchor, class: "tick" });
     t.textContent = text;
@@ -368,7 +368,7 @@ function drawTimeline(data) {
   label(String(top), left - 4, 10, "end");
   label("0", left - 4, plot, "end");
   label(data.days[0], left, height - 4, "start");
-  if (span > 1) label(data.days[data.days.length - 1], width, height - 4, "end");
+  if (span > 1) label(data.days[data.days.length - 1], left + span * barWidth, height - 4, "end");
   data.days.forEach((day) => {
     const x = left + Math.round((Date.parse(day) - first) / DAY) * barWidth;
     let y = plot;
