@@ -277,17 +277,23 @@ def test_upload_then_search_what_was_uploaded(page, server, tmp_path):
     screenshot(page, "upload_report")
 
     go(page, server, "recherche")
-    hits = search(page, "ornithoptère autonomie")
+    hits = search(page, "hélices de rechange")
     assert hits and "essais_ornithoptere" in hits[0].text
+    screenshot(page, "uploaded_search")
     link = hits[0].find_element(By.CSS_SELECTOR, "a.result-link")
     link.click()
-    cited_unit(page, link.get_attribute("href").rsplit("/", 1)[1])
+    cited = cited_unit(page, link.get_attribute("href").rsplit("/", 1)[1])
+    assert "hélices de rechange" in cited.text and "Bruno Salaün" in cited.text
     timeline = wait(page).until(ready.visibility_of_element_located((By.CSS_SELECTOR, "#timeline svg")))
     bars = timeline.find_elements(By.CSS_SELECTOR, "rect.series")
     assert len(bars) == 6  # both wrote on each of the 3 days: one bar per author and day
     legend = page.find_element(By.ID, "timeline-legend").text
     assert "Inès Garnier (4)" in legend and "Bruno Salaün (4)" in legend
     screenshot(page, "uploaded_conversation")
+    page.set_window_size(1100, 1200)  # the whole conversation with its timeline, for the README
+    page.execute_script("window.scrollTo(0, 0)")
+    screenshot(page, "uploaded_conversation_whole")
+    page.set_window_size(1280, 900)
 
 
 def test_sort_figures_by_value(page, server):

@@ -353,13 +353,15 @@ function drawTimeline(data) {
   const span = Math.round((last - first) / DAY) + 1;
   const totals = data.days.map((day) => people.reduce((sum, p) => sum + (data.participants[p][day] || 0), 0));
   const top = Math.max(...totals, 1);
-  const width = 600, height = 160, left = 30, bottom = 20, plot = height - bottom;
-  const barWidth = Math.min(24, Math.max(1, (width - left) / span));
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "timeline-svg" });
+  const height = 160, left = 30, bottom = 20, plot = height - bottom;
+  const barWidth = Math.min(24, Math.max(1, 570 / span));
+  const axisEnd = left + span * barWidth;
+  const width = Math.max(240, axisEnd + 10); // drawn at its own size (at most the page's width: CSS)
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "timeline-svg" });
   const title = svg("title");
   title.textContent = `Messages par jour, du ${data.days[0]} au ${data.days[data.days.length - 1]}`;
   chart.append(title);
-  chart.append(svg("line", { x1: left, y1: plot, x2: left + span * barWidth, y2: plot, class: "axis" }));
+  chart.append(svg("line", { x1: left, y1: plot, x2: axisEnd, y2: plot, class: "axis" }));
   const label = (text, x, y, anchor) => {
     const t = svg("text", { x, y, "text-anchor": anchor, class: "tick" });
     t.textContent = text;
@@ -368,7 +370,7 @@ function drawTimeline(data) {
   label(String(top), left - 4, 10, "end");
   label("0", left - 4, plot, "end");
   label(data.days[0], left, height - 4, "start");
-  if (span > 1) label(data.days[data.days.length - 1], left + span * barWidth, height - 4, "end");
+  if (axisEnd - left > 150) label(data.days[data.days.length - 1], axisEnd, height - 4, "end");
   data.days.forEach((day) => {
     const x = left + Math.round((Date.parse(day) - first) / DAY) * barWidth;
     let y = plot;
