@@ -400,3 +400,42 @@ def test_no_token_form_without_a_token(page, server):
     go(page, server, "recherche")
     wait(page).until(lambda d: d.find_element(By.ID, "base").text)
     assert not page.find_element(By.ID, "token-form").is_displayed()
+
+
+def test_generated_answer_says_why_without_a_model(page, server, monkeypatch):
+    for name in ("VEILLE_LLM_URL", "OPENAI_BASE_URL"):  # the server runs in this process: no model configured
+        monkeypatch.delenv(name, raising=False)
+    go(page, server, "question?q=" + QUESTION.replace(" ", "+"))
+    button = wait(page).until(ready.visibility_of_element_located((By.ID, "generate")))
+    button.send_keys(Keys.ENTER)
+    said = wait(page).until(ready.visibility_of_element_located((By.CSS_SELECTOR, "#generated .meta"))).text
+    assert "Pas de réponse générée" in said and "VEILLE_LLM_URL" in said
+
+
+def documents(server: str) -> dict[str, dict]:
+    with urllib.request.urlopen(server + "/api/documents", timeout=10) as answer:
+        return {Path(d["source"]).name: d for d in json.load(answer)}
+
+
+def test_a_long_transcript_pages_by_units(page, server):
+    transcript = documents(server)["emission_tech.txt"]
+    assert transcript["units"] > 100
+    go(page, server, f"doc/{transcript['id']}/0")
+    wait(page).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doc-units .unit[data-unit='0']"))
+    shown = page.find_elements(By.CSS_SELECTOR, "#doc-units .unit")
+    assert page.find_element(By.ID, "doc-prev").get_attribute("disabled")
+    page.find_element(By.ID, "doc-next").click()
+    wait(page).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#doc-units .unit[data-unit='{len(shown)}']"))
+    units = [int(u.get_attribute("data-unit")) for u in page.find_elements(By.CSS_SELECTOR, "#doc-units .unit")]
+    assert units == list(range(len(shown), transcript["units"]))
+    assert page.find_element(By.ID, "doc-range").text == f"unités {len(shown)}–{transcript['units'] - 1} " \
+                                                          f"sur {transcript['units']}"
+    assert page.find_element(By.ID, "doc-next").get_attribute("disabled")
+    assert not page.find_element(By.ID, "doc-prev").get_attribute("disabled")
+
+
+def test_an_unknown_document_is_said(browser, server):
+    browser.get(f"{server}/#/doc/inconnu/0")
+    message = wait(browser).until(ready.visibility_of_element_located((By.ID, "message")))
+    assert "inconnu" in message.text and message.text.startswith("Le serveur répond")
+    assert console_problems(browser, allowed="status of 404") == []
