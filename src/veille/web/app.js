@@ -544,7 +544,8 @@ function drawFigureChart(rows) {
   document.getElementById("figures-caption").textContent =
     `Unité « ${unit || "sans unité"} » : ${bars.length} chiffre${bars.length > 1 ? "s" : ""} sur ${shown.length}, dans l’ordre du tableau`;
   const top = Math.max(...bars.map((f) => Math.abs(f.value)), 1);
-  const rowHeight = 18, labelWidth = 150, width = 600, height = bars.length * rowHeight + 4;
+  const width = Math.max(280, box.clientWidth || 600); // drawn at the page's width: the text keeps its size
+  const rowHeight = 18, labelWidth = Math.min(150, Math.round(width * 0.4)), height = bars.length * rowHeight + 4;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "bars-svg" });
   const title = svg("title");
   title.textContent = `Chiffres en ${unit || "sans unité"}`;
@@ -552,7 +553,8 @@ function drawFigureChart(rows) {
   bars.forEach((f, i) => {
     const y = i * rowHeight + 2;
     const label = svg("text", { x: labelWidth - 6, y: y + 12, "text-anchor": "end", class: "tick" });
-    label.textContent = f.text.length > 24 ? f.text.slice(0, 23) + "…" : f.text;
+    const room = Math.floor(labelWidth / 6.5);
+    label.textContent = f.text.length > room ? f.text.slice(0, room - 1) + "…" : f.text;
     const w = Math.max(1, (Math.abs(f.value) / top) * (width - labelWidth - 10));
     const bar = svg("rect", { x: labelWidth, y, width: w.toFixed(2), height: rowHeight - 4, class: "series s0" });
     const tip = svg("title");
