@@ -73,7 +73,7 @@ function mmss(seconds) {
 
 function when(time) {
   if (!time) return "";
-  return String(time).replace("T", " ").replace(/:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?$/, "");
+  return String(time).replace("T", " ").replace(/(\d\d:\d\d):\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?$/, "$1");
 }
 
 function period(p) {
