@@ -479,11 +479,25 @@ def test_upload_limits(tmp_path):
         job = server.upload([("petit.txt", WHATSAPP.encode()), ("gros.txt", b"a " * 1500)])
         assert job["refused"] == [{"path": "gros.txt", "status": "failed",
                                    "reason": job["refused"][0]["reason"]}]
-        assert "over the upload limit" in job["refused"][0]["reason"]
+        assert job["refused"][0]["reason"] == "2.93 KB: over the upload limit of 1.95 KB"
         assert job["files"] == ["petit.txt"] and by_name(job)["petit.txt"]["status"] == "added"
         in_all = [("files", (f"n{i}.txt", b"b " * 900)) for i in range(3)]
         body = problem(server.client.post("/api/ingest", headers=WRITE, files=in_all), 413)
-        assert "in all" in body["error"]
+        assert body["error"] == "the upload is over 4.88 KB in all"
+        # a body declared far over the limit is refused before it is read
+        huge = problem(server.client.post("/api/ingest", headers=WRITE, files=[("files", ("x.txt", bytes(50_000)))]),
+                       413)
+        assert huge["error"] == "the upload is over 4.88 KB in all"
+        kept = sorted(p.name for p in server.service.uploads.rglob("*") if p.is_file())
+        assert kept == ["petit.txt"]
+
+
+def test_files_of_the_same_name_are_kept_apart_and_the_job_names_them_as_kept(fresh):
+    job = fresh.upload([("chat.txt", WHATSAPP.encode()), ("Chat.txt", WHATSAPP.replace("Sylvia", "Anne").encode()),
+                        ("chat.txt", WHATSAPP.replace("Sylvia", "Zoé").encode())])
+    assert job["files"] == ["chat.txt", "Chat-2.txt", "chat-3.txt"]
+    assert sorted(by_name(job)) == sorted(job["files"])
+    assert all(f["status"] == "added" for f in job["report"]["files"])
 
 
 # ------------------------------------------------------------------------------------- no server paths
