@@ -216,7 +216,8 @@ def main() -> int:
         stats = json.loads(client.get("/api/stats")[1])
         hybrid = args.embed and stats["vectors"] > 0
         print(f"{os.cpu_count()} CPU ({cpu_model()}) · Python {sys.version.split()[0]} · veille {version('veille')}"
-              f" · uvicorn {version('uvicorn')} · FastAPI {version('fastapi')}")
+              f" · uvicorn {version('uvicorn')} · FastAPI {version('fastapi')} · load average "
+              f"{os.getloadavg()[0]:.1f} at the start (other processes share the cores)")
         print(f"knowledge base: {stats['chunks']:,} chunks, {stats['vectors']:,} vectors; server mode: "
               f"{stats['mode']}; {args.seconds:g} s per phase\n")
         run_phase(port, Phase("warm-up", 1), "/api/search", queries, {"mode": "lexical"}, 5)
@@ -238,9 +239,12 @@ def main() -> int:
 
         def watch() -> None:
             watcher = Client(port)
-            while json.loads(watcher.get(f"/api/jobs/{job_id}")[1])["status"] in ("queued", "running"):
-                time.sleep(0.2)
-            ended.set()
+            try:
+                while json.loads(watcher.get(f"/api/jobs/{job_id}")[1])["status"] in ("queued", "running"):
+                    time.sleep(0.2)
+                ended.set()
+            except (OSError, http.client.HTTPException):  # the server stopped before the job ended
+                pass
             watcher.close()
 
         threading.Thread(target=watch, daemon=True).start()
@@ -252,12 +256,12 @@ def main() -> int:
             phase.note = f"ingest of {mb:.1f} MB ended first" if ended.is_set() else f"ingest of {mb:.1f} MB running"
             phases.append(phase)
             print(phase.row(), flush=True)
-        ended.wait(600)
+        ended.wait(120)  # an ingest that embeds can take far longer: then its state so far
         client.close()  # idle for longer than the server keeps a connection open
         client = Client(port)
         job = json.loads(client.get(f"/api/jobs/{job_id}")[1])
-        counts_done = job["report"]["counts"] if job["report"] else job["error"]
-        print(f"\nupload: {len(files)} files, {mb:.1f} MB, job {job['status']} in {job['seconds']} s: {counts_done}")
+        done = job["report"]["counts"] if job["report"] else f"{job['files_done']} of {job['files_total']} files"
+        print(f"\nupload: {len(files)} files, {mb:.1f} MB, job {job['status']} after {job['seconds']} s: {done}")
         client.close()
     finally:
         server.terminate()

@@ -214,7 +214,8 @@ def test_ask_cites_units_that_show_resolves(api):
 
 
 def test_ask_without_an_answer_says_why_and_gives_the_passages(api):
-    answer = api.client.get("/api/ask", params={"q": "Quel temps fera-t-il demain à Lille pour le raccordement ?"}).json()
+    question = "Quel temps fera-t-il demain à Lille pour le raccordement ?"
+    answer = api.client.get("/api/ask", params={"q": question}).json()
     assert answer["answered"] is False and answer["reason"] and not answer["sentences"]
     assert answer["passages"], answer
 
