@@ -140,3 +140,42 @@ def test_two_ingests_with_embeddings_store_each_document_and_vector_once(tmp_pat
         assert kb.check() == []
     assert stats["documents"] == 4 and stats["vectors"] == stats["chunks"] > 0
     assert len(searches) >= 1
+
+
+def _chat(author: str, day: int, words: str) -> str:
+    return "".join(f"{day:02d}/05/2025 à 10:{m:02d} - {author}: {words} numéro {m}\n" for m in range(30))
+
+
+def test_a_reader_sees_what_another_connection_adds_and_removes_with_its_filters(tmp_path):
+    """The reader's in-memory keys grow by the chunks added; a removal (whose ids a later document may take
+    again) makes it read them all again."""
+    db = tmp_path / "kb.db"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "un.txt").write_text(_chat("Léa Fontaine", 1, "le raccordement du site"), encoding="utf-8")
+    with KnowledgeBase(db) as writer, KnowledgeBase(db) as reader:
+        assert writer.ingest(folder / "un.txt").ok
+        assert [h.authors for h in reader.search("raccordement", who="Léa")][0] == ["Léa Fontaine"]
+        added_keys = reader.store._key_cache
+
+        (folder / "deux.txt").write_text(_chat("Karim Benali", 2, "le raccordement du site"), encoding="utf-8")
+        assert writer.ingest(folder / "deux.txt").ok
+        hits = reader.search("raccordement", who="Karim", k=50)
+        assert hits and all(h.authors == ["Karim Benali"] for h in hits)
+        assert reader.search("raccordement", since="2025-05-02") and not reader.search("raccordement",
+                                                                                     until="2025-04-30")
+        assert len(reader.search("raccordement", k=100)) == len(writer.search("raccordement", k=100))
+        assert reader.store._key_cache is not added_keys  # grown, not read again
+        assert list(reader.store._key_cache.ids[:len(added_keys.ids)]) == list(added_keys.ids)
+
+        # the last document removed and another written: its chunks take the same row ids again
+        last_ids = set(reader.store._key_cache.ids[len(added_keys.ids):])
+        assert writer.remove(str(folder / "deux.txt"))
+        (folder / "trois.txt").write_text(_chat("Inès Roy", 3, "le raccordement du site"), encoding="utf-8")
+        assert writer.ingest(folder / "trois.txt").ok
+        assert {int(i) for i in writer.store._keys().ids} & {int(i) for i in last_ids}  # ids taken again
+        assert not reader.search("raccordement", who="Karim")
+        ines = reader.search("raccordement", who="Inès", k=50)
+        assert ines and all(h.authors == ["Inès Roy"] for h in ines)
+        assert reader.search("raccordement", since="2025-05-03") and not reader.search(
+            "raccordement", since="2025-05-02", until="2025-05-02")

@@ -21,12 +21,13 @@ import os
 import queue
 import re
 import secrets
+import shutil
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from .embed import load_embedder
 from .errors import AmbiguousReference, BadArgument, VeilleError
@@ -40,6 +41,7 @@ try:  # the serve extra; cli.py imports this module only for veille serve
     from fastapi import FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+    from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import UploadFile
 except ImportError as missing:  # pragma: no cover - the extra is installed in the tests
     raise ServeError(f"veille serve needs the serve extra: pip install 'veille[serve]' ({missing.name} is "
@@ -55,6 +57,10 @@ STATIC = Path(__file__).with_name("web")
 MAX_UPLOAD_FILES = 200
 MAX_UPLOAD_FILE_BYTES = 512 * 1024 * 1024
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
+#: Bytes of a multipart body that are not the files' own (boundaries and part headers), allowed per file.
+PART_OVERHEAD = 4096
+#: Bytes copied at a time from an upload to its job's folder.
+COPY_BYTES = 1024 * 1024
 #: Units of a document sent at a time by the document route.
 UNITS_PAGE = 400
 #: Finished jobs remembered (their reports), the oldest forgotten first.
@@ -146,15 +152,18 @@ class Service:
         with self.write_lock:
             return self.writer.remove(ref)
 
-    def submit(self, files: list[tuple[str, bytes]], refused: list[dict[str, str]]) -> Job:
-        """Keep the uploaded files in a folder of their own and queue their ingest."""
-        job = Job(id=uuid.uuid4().hex[:12], names=[n for n, _ in files], folder=self.uploads / _job_folder())
-        job.refused = refused
-        job.files_total = len(files)
-        job.folder.mkdir(parents=True, exist_ok=False)
+    def submit(self, files: list[tuple[str, BinaryIO]], refused: list[dict[str, str]]) -> Job:
+        """Copy the uploaded files into a folder of their own and queue their ingest (their names as kept)."""
+        folder = self.uploads / _job_folder()
+        folder.mkdir(parents=True, exist_ok=False)
         taken: set[str] = set()
+        names = []
         for name, data in files:
-            (job.folder / _unique(name, taken)).write_bytes(data)
+            names.append(_unique(name, taken))
+            data.seek(0)
+            with open(folder / names[-1], "xb") as kept:
+                shutil.copyfileobj(data, kept, COPY_BYTES)
+        job = Job(id=uuid.uuid4().hex[:12], names=names, folder=folder, refused=refused, files_total=len(files))
         self.jobs[job.id] = job
         while len(self.jobs) > KEPT_JOBS:
             oldest = next(iter(self.jobs))
@@ -425,28 +434,34 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
     @app.post("/api/ingest", status_code=202, summary="Upload files or zips to ingest; a job to follow")
     async def ingest(request: Request) -> Any:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes + PART_OVERHEAD * max_files:  # said before it is read
+            return problem(413, f"the upload is over {_size(max_bytes)} in all")
         form = await request.form(max_files=max_files + 1, max_part_size=max_file_bytes)
-        uploads = [v for v in form.getlist("files") if isinstance(v, UploadFile)]
-        if not uploads:
-            return problem(400, "no file: send them as multipart form data, field 'files'")
-        if len(uploads) > max_files:
-            return problem(413, f"{len(uploads)} files: at most {max_files} per upload")
-        files: list[tuple[str, bytes]] = []
-        refused: list[dict[str, str]] = []
-        total = 0
-        for upload in uploads:
-            name = safe_name(upload.filename or "")
-            data = await upload.read(max_file_bytes + 1)
-            if len(data) > max_file_bytes:
-                refused.append({"path": name, "status": "failed",
-                                "reason": f"over the upload limit of {max_file_bytes // 1024 // 1024} MB"})
-                continue
-            total += len(data)
-            if total > max_bytes:
-                return problem(413, f"the upload is over {max_bytes // 1024 // 1024} MB in all")
-            files.append((name, data))
-        await form.close()
-        job = service.submit(files, refused)
+        try:
+            uploads = [v for v in form.getlist("files") if isinstance(v, UploadFile)]
+            if not uploads:
+                return problem(400, "no file: send them as multipart form data, field 'files'")
+            if len(uploads) > max_files:
+                return problem(413, f"{len(uploads)} files: at most {max_files} per upload")
+            files: list[tuple[str, BinaryIO]] = []
+            refused: list[dict[str, str]] = []
+            total = 0
+            for upload in uploads:
+                name = safe_name(upload.filename or "")
+                size = upload.size if upload.size is not None else upload.file.seek(0, os.SEEK_END)
+                if size > max_file_bytes:
+                    refused.append({"path": name, "status": "failed",
+                                    "reason": f"{_size(size)}: over the upload limit of {_size(max_file_bytes)}"})
+                    continue
+                total += size
+                if total > max_bytes:
+                    return problem(413, f"the upload is over {_size(max_bytes)} in all")
+                files.append((name, upload.file))
+            # the uploads are spooled to temporary files: copied to the job's folder away from the event loop
+            job = await run_in_threadpool(service.submit, files, refused)
+        finally:
+            await form.close()
         return JSONResponse(job.as_dict(), status_code=202, headers={"Location": f"/api/jobs/{job.id}"})
 
     @app.get("/api/jobs/{job_id}", summary="Where an upload's ingest stands, then its report")
@@ -461,6 +476,14 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
 class NotFound(VeilleError):
     """A document or job the request names does not exist."""
+
+
+def _size(count: int) -> str:
+    """A number of bytes for a person: 512 MB, 1.5 KB, 300 bytes."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
 
 
 def _host_name(host: str) -> str:
