@@ -335,7 +335,7 @@ class FigureExtractor:
         scale, extra, english, scaled = 1.0, 0.0, sign is not None and sign.group(1) != "€", False
         after = _SCALE.match(text, pos) or (_SIGN_SCALE.match(text, pos) if sign else None)
         if after:
-            word = (after.group("word") or "").lower()
+            word = (after.groupdict().get("word") or "").lower()  # none in _SIGN_SCALE ($5m)
             symbol = after.group("symbol")
             if word and _BILLION.fullmatch(word):
                 english = english or not _BILLION_OF.match(text, after.end())
