@@ -51,6 +51,7 @@ _SCALE_SYMBOLS = {"k": 1e3, "K": 1e3, "M": 1e6, "MM": 1e6, "Mn": 1e6, "mn": 1e6,
 # after a currency sign only ($5m, $2B): lower-case m and B are too common otherwise
 _SCALE_AFTER_SIGN = {"m": 1e6, "B": 1e9, "b": 1e9}
 _BILLION = re.compile(r"billions?", re.I)  # 10^9 in English, 10^12 in French ("billion d'euros")
+_BILLION_OF = re.compile(r"[ \u00a0\u202f]+d(?:e|['’])")
 _SCALE = re.compile(  # words in any case, symbols as written (mm is not MM)
     r"[ \u00a0\u202f]?(?:(?P<word>(?i:" + "|".join(sorted(_SCALE_WORDS, key=len, reverse=True)) + r"|billions?))"
     r"(?![\w-])|(?P<symbol>" + "|".join(sorted(_SCALE_SYMBOLS, key=len, reverse=True)) + r")(?![^\W\d_]))")
@@ -146,12 +147,34 @@ _ADJECTIVE = re.compile(r"[ \u00a0\u202f]+(?:gros|grosses|grande?s?|petite?s?|no
                         r"[ \u00a0\u202f]+", re.I)
 
 
+def _prefix_tree(forms: list[str]) -> str:
+    """An alternation of ``forms`` (a space in one matches any run of spaces) that matches the longest one, built
+    as a tree of their shared prefixes: a flat alternation of two hundred words is tried word by word at each
+    figure, the tree one character at a time. Of two forms that match at one place one is a prefix of the other,
+    and the tree tries the longer first, as the flat alternation sorted longest first does."""
+    tree: dict[str, dict] = {}
+    for form in forms:
+        node = tree
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a form ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [("[ \u00a0\u202f]+" if char == " " else re.escape(char)) + pattern(child)
+                    for char, child in node.items() if char]
+        if "" in node:
+            branches.append("")  # last: a longer form first
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return pattern(tree)
+
+
 def _alternation(forms: list[str]) -> str:
     return "|".join(re.escape(f).replace(r"\ ", "[ \u00a0\u202f]+") for f in sorted(forms, key=len, reverse=True))
 
 
 _SYMBOL_RE = re.compile(r"[ \u00a0\u202f]?(" + _alternation(list(_SYMBOLS)) + r")(?!\w)")  # not cm3, not GWe
-_WORD_RE = re.compile(r"[ \u00a0\u202f]*(" + _alternation(list(_WORDS)) + r")(?![\w-])", re.I)
+_WORD_RE = re.compile(r"[ \u00a0\u202f]*(" + _prefix_tree(list(_WORDS)) + r")(?![\w-])", re.I)
 _SIGN_BEFORE = re.compile(r"(US\$|[$€£])[ \u00a0\u202f]?$")
 _MULTIPLIER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[]))[x×][ \u00a0\u202f]?$")
 _MULTIPLIER_AFTER = re.compile(r"[ \u00a0\u202f]?(?:[x×](?![\w])|fois[ \u00a0\u202f]+(?:plus|moins)\b)", re.I)
@@ -168,13 +191,17 @@ _HEDGES = tuple(sorted((
 _HEDGES_ENDING: dict[str, tuple[str, ...]] = {}  # by last character: a figure's text is rarely after one
 for _h in _HEDGES:
     _HEDGES_ENDING[_h[-1]] = _HEDGES_ENDING.get(_h[-1], ()) + (_h,)
+_HEDGE_LONGEST = max(map(len, _HEDGES))
 _ONE_SPACE = str.maketrans({"\u00a0": " ", "\u202f": " "})
 
 
 def _hedge(before: str) -> str | None:
     """The hedge that ends ``before`` (the text just before a figure), as written in lower case, or None."""
-    tail = before.rstrip(_SPACES).lower().translate(_ONE_SPACE)
-    for hedge in _HEDGES_ENDING.get(tail[-1:], ()):
+    tail = before.rstrip(_SPACES)[-_HEDGE_LONGEST - 1:].lower().translate(_ONE_SPACE)
+    hedges = _HEDGES_ENDING.get(tail[-1:], ())
+    if not tail.endswith(hedges):  # most figures follow no hedge: one test for them all
+        return None
+    for hedge in hedges:
         if tail.endswith(hedge):
             ahead = tail[-len(hedge) - 1:-len(hedge)]
             if hedge[0].isalnum() and (ahead.isalnum() or ahead in ("-", "_")):
@@ -184,6 +211,16 @@ def _hedge(before: str) -> str | None:
 
 
 _RANGE_OPEN = re.compile(r"(?:^|(?<=[\s(\['’]))(entre|between|from|de)[ \u00a0\u202f]+$", re.I)
+_RANGE_WORD_LONGEST = len("between")
+
+
+def _range_open(before: str) -> re.Match[str] | None:
+    """The word that opens a range at the end of ``before`` ("entre", "de"…), or None. Searched from where the
+    word may start: a search tries every offset, and most figures come after "de"."""
+    word_end = len(before.rstrip(" \u00a0\u202f\n"))  # ``$`` also matches before a final newline
+    return _RANGE_OPEN.search(before, max(0, word_end - _RANGE_WORD_LONGEST))
+
+
 _CONNECTOR = re.compile(r"[ \u00a0\u202f]*(et|à|and|to|ou|or|,|-|–|—)[ \u00a0\u202f]*", re.I)
 
 _ENGLISH = {"billion", "billions", "million", "millions", "thousand", "bn", "dollars", "dollar", "pounds",
@@ -195,7 +232,7 @@ _MULTIPLIER = _Unit("x", "multiplier")
 _MEGA = ("méga", "mega")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Quantity:
     """A number with what follows it, before it is known to be a figure."""
 
@@ -298,10 +335,10 @@ class FigureExtractor:
         scale, extra, english, scaled = 1.0, 0.0, sign is not None and sign.group(1) != "€", False
         after = _SCALE.match(text, pos) or (_SIGN_SCALE.match(text, pos) if sign else None)
         if after:
-            word = (after.group("word") or "").lower()
+            word = (after.groupdict().get("word") or "").lower()  # none in _SIGN_SCALE ($5m)
             symbol = after.group("symbol")
             if word and _BILLION.fullmatch(word):
-                english = english or not re.match(r"[ \u00a0\u202f]+d(?:e|['’])", text[after.end():])
+                english = english or not _BILLION_OF.match(text, after.end())
                 scale = 1e9 if english else 1e12
             elif word:
                 scale = _SCALE_WORDS[word]
@@ -367,7 +404,7 @@ class FigureExtractor:
             return self._make(text, first, quantity.end, value * ratio, None, _Unit(shared.unit, shared.kind))
         scale = 1.0 if quantity.scaled else other.value / raw  # "5 000 et 7 000 milliards": both in milliards
         value = quantity.value if quantity.scaled else _value(_number_text(text, quantity), other.english) * scale
-        opened = _RANGE_OPEN.search(before)
+        opened = _range_open(before)
         between = opened is not None and opened.group(1).lower() in ("entre", "between")
         if other.unit.kind == "multiplier":
             return None
@@ -379,7 +416,7 @@ class FigureExtractor:
 
     def _closed_range(self, text: str, figure: Figure, quantity: _Quantity, before: str) -> Figure | None:
         """"entre 5 € et 7 €", "de 10 GW à 20 GW": one figure with its upper bound."""
-        opened = _RANGE_OPEN.search(before)
+        opened = _range_open(before)
         if not opened:
             return None
         connector = _CONNECTOR.match(text, quantity.end)
@@ -419,6 +456,8 @@ _NO_SPACE = str.maketrans(dict.fromkeys(_SPACES))
 
 def _value(number: str, english: bool) -> float:
     """The value of a number as written (French or English writing)."""
+    if number.isdecimal():  # most are digits alone
+        return float(number)
     digits = number.translate(_NO_SPACE)
     if "," in digits and "." in digits:  # 1,000.5 (English) or 1.000,5 (French)
         if digits.rfind(",") < digits.rfind("."):
