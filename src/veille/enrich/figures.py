@@ -55,8 +55,11 @@ _SCALE_AFTER_SIGN = {"m": 1e6, "B": 1e9, "b": 1e9}
 _FOLD = str.maketrans({"ſ": "s", "ı": "i", "İ": "i", "\u212a": "k"})
 
 
+_FOLDED_APART = re.compile("[ſıİ\u212a]")
+
+
 def _folded(text: str) -> str:
-    return text.translate(_FOLD).lower()
+    return text.translate(_FOLD).lower() if _FOLDED_APART.search(text) else text.lower()
 
 
 _BILLION = re.compile(r"billions?", re.I)  # 10^9 in English, 10^12 in French ("billion d'euros")
