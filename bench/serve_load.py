@@ -162,9 +162,10 @@ def run_phase(port: int, phase: Phase, path: str, queries: list[tuple[str, str, 
     return phase
 
 
-def start_server(db: Path, port: int, embed: bool) -> subprocess.Popen:
+def start_server(db: Path, port: int, embed: bool, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "VEILLE_EMBED": "1" if embed else "0"}
-    process = subprocess.Popen([sys.executable, "-m", "veille", "--db", str(db), "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "veille", "--db", str(db), "serve", "--port", str(port),
+                                "--workers", str(workers)],
                                env=env, stderr=subprocess.PIPE, text=True)
     probe = Client(port)
     deadline = time.monotonic() + 300
@@ -187,6 +188,8 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=OUT / "bench.db",
                         help="the knowledge base to copy and serve (ingest_speed.py makes bench/out/bench.db)")
     parser.add_argument("--clients", default="1,4", help="client counts of the phases (default 1,4)")
+    parser.add_argument("--workers", default="1,2",
+                        help="server process counts, one server each, one after the other (default 1,2)")
     parser.add_argument("--seconds", type=float, default=15, help="seconds per phase (default 15)")
     parser.add_argument("--upload-mb", type=float, default=8,
                         help="size of the generated corpus uploaded for the under-ingest phases (default 8)")
@@ -208,8 +211,27 @@ def main() -> int:
     files = gen.generate_corpus(upload, args.upload_mb, seed=99, tag="up")
     queries = make_queries(300, 20250304)
 
+    phases: list[Phase] = []
+    for workers in sorted({int(w) for w in args.workers.split(",")}):
+        if phases:  # a new copy, without the last server's upload
+            if args.db.exists():
+                copy_db(args.db, copy)
+            else:
+                small_db(copy, args.small_mb)
+        phases += serve_and_load(copy, workers, args, counts, queries, upload, files)
+    print("\n| load | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for phase in phases:
+        print(phase.row())
+    return 0
+
+
+def serve_and_load(copy: Path, workers: int, args: argparse.Namespace, counts: list[int],
+                   queries: list[tuple[str, str, dict[str, str]]], upload: Path, files: list[Any]) -> list[Phase]:
+    """Every phase against one server of ``workers`` processes."""
+    processes = f" ({workers} processes)" if workers > 1 else ""
     port = free_port()
-    server = start_server(copy, port, args.embed)
+    server = start_server(copy, port, args.embed, workers)
     phases: list[Phase] = []
     try:
         client = Client(port)
@@ -227,7 +249,7 @@ def main() -> int:
         loads.append(("ask (extractive)", "/api/ask", {}))
         for label, path, extra in loads:
             for clients in counts:
-                phases.append(run_phase(port, Phase(label, clients), path, queries, extra, args.seconds))
+                phases.append(run_phase(port, Phase(label + processes, clients), path, queries, extra, args.seconds))
                 print(phases[-1].row(), flush=True)
 
         client.close()  # idle through the phases: the server has closed it
@@ -251,7 +273,7 @@ def main() -> int:
         mb = sum(f.bytes for f in files) / 1e6
         for label, path, extra in [loads[0], loads[-1]]:
             clients = counts[-1]
-            phase = run_phase(port, Phase(f"{label}, during an upload's ingest", clients), path, queries, extra,
+            phase = run_phase(port, Phase(f"{label}{processes}, during an upload's ingest", clients), path, queries, extra,
                               args.seconds, stop=ended)
             phase.note = f"ingest of {mb:.1f} MB ended first" if ended.is_set() else f"ingest of {mb:.1f} MB running"
             phases.append(phase)
@@ -267,12 +289,7 @@ def main() -> int:
         server.terminate()
         _, err = server.communicate(timeout=60)
     print(f"server stopped: exit code {server.returncode}" + ("; traceback on stderr" if "Traceback" in err else ""))
-    print("\n| load | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | note |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for phase in phases:
-        print(phase.row())
-    return 0
-
+    return phases
 
 if __name__ == "__main__":
     sys.exit(main())

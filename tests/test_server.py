@@ -459,7 +459,8 @@ def test_an_unsafe_file_name_is_stored_under_a_safe_one(fresh, filename, kept):
     job = raw_upload(fresh, filename, WHATSAPP.encode())
     assert job["files"] == [kept] and job["status"] == "done"
     assert list(by_name(job)) == [kept]
-    stored = [p.relative_to(fresh.service.uploads) for p in fresh.service.uploads.rglob("*") if p.is_file()]
+    stored = [p.relative_to(fresh.service.uploads) for p in fresh.service.uploads.rglob("*")
+              if p.is_file() and p.parent.name != ".jobs"]  # the jobs' records aside
     assert [p.name for p in stored] == [kept] and len(stored[0].parts) == 2  # in the job's own folder
     assert not (fresh.service.uploads.parent / "etc").exists()
 
@@ -489,7 +490,8 @@ def test_upload_limits(tmp_path):
         huge = problem(server.client.post("/api/ingest", headers=WRITE, files=[("files", ("x.txt", bytes(50_000)))]),
                        413)
         assert huge["error"] == "the upload is over 4.88 KB in all"
-        kept = sorted(p.name for p in server.service.uploads.rglob("*") if p.is_file())
+        kept = sorted(p.name for p in server.service.uploads.rglob("*")
+                      if p.is_file() and p.parent.name != ".jobs")
         assert kept == ["petit.txt"]
 
 
@@ -557,7 +559,7 @@ def test_the_token_rule(tmp_path):
         problem(client.get("/api/search", params={"q": "GW"}, headers={"X-Veille-Token": TOKEN[:-1]}), 401)
         assert client.get("/api/stats", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         assert client.get("/api/search", params={"q": "GW"}, headers={"X-Veille-Token": TOKEN}).status_code == 200
-        assert client.get("/api/health").json() == {"ok": True, "token": True}
+        assert {**client.get("/api/health").json(), "process": 0} == {"ok": True, "token": True, "process": 0}
         assert client.get("/").status_code == 200
         problem(client.post("/api/ingest", headers=WRITE, files=[("files", ("a.txt", b"x"))]), 401)
 
@@ -668,3 +670,48 @@ def test_the_serve_command_answers_then_stops_on_a_signal(tmp_path, stop):
     assert process.returncode in (0, 128 + stop), (process.returncode, err)
     assert "Traceback" not in err, err
     assert f"serving {db} at http://127.0.0.1:{port}/" in err
+
+
+def test_serve_with_two_processes_shares_jobs_and_data_between_them(tmp_path):
+    db = examples_db(tmp_path)
+    port = free_port()
+    process = veille("--db", str(db), "serve", "--port", str(port), "--workers", "2")
+    url = f"http://127.0.0.1:{port}"
+
+    def fresh_get(path: str, **params: Any) -> httpx.Response:
+        with httpx.Client(base_url=url, timeout=10) as client:  # a new connection: either process may take it
+            return client.get(path, params=params)
+
+    try:
+        deadline = time.monotonic() + 30
+        processes: set[int] = set()
+        while len(processes) < 2:
+            try:
+                processes.add(fresh_get("/api/health").json()["process"])
+            except httpx.TransportError:
+                time.sleep(0.1)
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, f"one process answered within 30 s: {processes}"
+        chat = "".join(f"12/03/2024, 10:{m:02d} - Ornella Vasquez: Le gyroptère numéro {m} a volé.\n" for m in range(30))
+        with httpx.Client(base_url=url, timeout=30) as client:
+            job = client.post("/api/ingest", headers={"X-Veille": "1"},
+                              files=[("files", ("gyroptere.txt", chat.encode(), "text/plain"))]).json()
+        seen, status = set(), None
+        while status != "done":  # asked of both processes: the one ingesting and the other
+            answer = fresh_get(f"/api/jobs/{job['id']}")
+            assert answer.status_code == 200, answer.text
+            status = answer.json()["status"]
+            assert status in ("queued", "running", "done"), answer.json()
+            assert time.monotonic() < deadline + 60, "the upload was not ingested within 90 s"
+            time.sleep(0.05)
+        assert answer.json()["report"]["files"][0]["path"] == "gyroptere.txt"
+        found = [fresh_get("/api/search", q="gyroptère", k=1).json()["hits"] for _ in range(10)]
+        assert all(hits and "gyroptère" in hits[0]["text"] for hits in found)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode in (0, 128 + signal.SIGINT), (process.returncode, err)
+    assert "Traceback" not in err and "2 processes" in err, err

@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests addressed to this host name (e.g. the machine's name on the network)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.add_argument("--workers", type=_number(int, "a number of processes (a whole number, 1 or more)", 1), default=1,
+                   help="server processes sharing the port, each with its own reader: searches run on several "
+                        "cores (default 1; each process holds its own copy of the indexes and the model)")
     _add_llm_endpoint(p, "the page's generated answers")
 
     p = sub.add_parser("show", help="print a cited message or paragraph with the units around it",
@@ -709,11 +712,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
 
-    def llm() -> LLMConfig:
-        return LLMConfig.from_env(args.llm_url, args.llm_model, args.llm_key, args.llm_timeout)
-
     serve(args.db, host=args.host, port=args.port, token=args.token or None, embed=args.embed,
-          open_browser=args.open, allowed_hosts=tuple(args.allow_host), llm=llm,
+          open_browser=args.open, allowed_hosts=tuple(args.allow_host), workers=args.workers,
+          llm=(args.llm_url, args.llm_model, args.llm_key, args.llm_timeout),
           log=lambda line: print(printable(line), file=sys.stderr))
     return 0
 

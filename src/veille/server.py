@@ -14,6 +14,7 @@ page runs no inline script, and its Content-Security-Policy allows nothing from 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -27,7 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, AsyncIterator, BinaryIO, Callable, Iterator
 
 from .embed import load_embedder
 from .errors import AmbiguousReference, BadArgument, VeilleError
@@ -65,8 +66,11 @@ COPY_BYTES = 1024 * 1024
 UPLOADS_SHOWN_AS = "envois/"
 #: Units of a document sent at a time by the document route.
 UNITS_PAGE = 400
-#: Finished jobs remembered (their reports), the oldest forgotten first.
+#: Finished jobs remembered in memory (their reports), the oldest forgotten first; their records stay on disk.
 KEPT_JOBS = 100
+#: Seconds between two records of a running job's progress.
+RECORD_EVERY = 0.5
+_JOB_ID = re.compile(r"[0-9a-f]{12}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY_HEADERS = {
@@ -116,6 +120,7 @@ class Job:
     refused: list[dict[str, str]] = field(default_factory=list)  # files the upload itself refused
     error: str | None = None
     created: float = field(default_factory=time.time)
+    recorded: float = 0.0  # when its record was last written (time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "status": self.status, "files": self.names, "files_done": self.files_done,
@@ -139,6 +144,7 @@ class Service:
         self.uploads = Path(uploads) if uploads else self.db.with_name(self.db.name + "-uploads")
         self.llm = llm
         self.jobs: dict[str, Job] = {}
+        self._job_records = self.uploads / ".jobs"  # read by every server process
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker = threading.Thread(target=self._run_jobs, name="veille-ingest", daemon=True)
         self._worker.start()
@@ -148,6 +154,12 @@ class Service:
         """Run ``action`` on the reading knowledge base, alone."""
         with self.read_lock:
             return action(self.reader)
+
+    def warm(self) -> None:
+        """Build the reader's in-memory indexes (chunk keys, lengths, vectors) before the first request needs
+        them: a second or more at 100 000 chunks, paid once at start, by each process."""
+        with self.read_lock:
+            self.reader.store.warm()
 
     def view(self, action: Callable[[KnowledgeBase], Any]) -> Any:
         """What ``action`` returns (JSON values), as the API shows it: see ``public``."""
@@ -183,6 +195,7 @@ class Service:
                 shutil.copyfileobj(data, kept, COPY_BYTES)
         job = Job(id=uuid.uuid4().hex[:12], names=names, folder=folder, refused=refused, files_total=len(files))
         self.jobs[job.id] = job
+        self._record(job)
         while len(self.jobs) > KEPT_JOBS:
             oldest = next(iter(self.jobs))
             if self.jobs[oldest].status in ("queued", "running"):
@@ -191,13 +204,36 @@ class Service:
         self._queue.put(job)
         return job
 
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """Where a job stands: this process's own, or one another server process runs (``serve --workers``)."""
+        if job_id in self.jobs:
+            return self.jobs[job_id].as_dict()
+        if not _JOB_ID.fullmatch(job_id):
+            return None
+        try:
+            return json.loads((self._job_records / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _record(self, job: Job) -> None:
+        """Write where ``job`` stands for the other server processes (replaced at once, never half written)."""
+        self._job_records.mkdir(parents=True, exist_ok=True)
+        record = self._job_records / f"{job.id}.json"
+        partial = record.with_suffix(".part")
+        partial.write_text(json.dumps(job.as_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, record)
+        job.recorded = time.monotonic()
+
     def _run_jobs(self) -> None:
         while (job := self._queue.get()) is not None:
             job.status = "running"
+            self._record(job)
 
             def progress(p: IngestProgress, job: Job = job) -> None:
                 job.files_done, job.files_total = p.files_done, p.files_total
                 job.chunks_embedded, job.seconds = p.chunks_embedded, p.seconds
+                if time.monotonic() - job.recorded > RECORD_EVERY:
+                    self._record(job)
 
             try:
                 with self.write_lock:
@@ -208,6 +244,7 @@ class Service:
             except Exception as error:  # noqa: BLE001 - a failed job says why; the server goes on
                 job.error = self.public(str(error) or repr(error), names_only=True)
                 job.status = "failed"
+            self._record(job)
 
     def close(self) -> None:
         self._queue.put(None)
@@ -244,11 +281,20 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def create_app(service: Service, *, token: str | None = None, host: str = "127.0.0.1", port: int = 8765,
                allowed_hosts: tuple[str, ...] = (), max_files: int = MAX_UPLOAD_FILES,
-               max_file_bytes: int = MAX_UPLOAD_FILE_BYTES, max_bytes: int = MAX_UPLOAD_BYTES) -> Any:
-    """The ASGI application (FastAPI) over ``service``."""
+               max_file_bytes: int = MAX_UPLOAD_FILE_BYTES, max_bytes: int = MAX_UPLOAD_BYTES,
+               close_service: bool = False) -> Any:
+    """The ASGI application (FastAPI) over ``service`` (closed when the server stops, if ``close_service``)."""
     check_exposure(host, token)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        await run_in_threadpool(service.warm)
+        yield
+        if close_service:
+            service.close()
+
     app = FastAPI(title="veille", version="1", summary="A French-first knowledge base: search, ask, figures.",
-                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
     hosts = {h.lower() for h in (*LOOPBACK, host, *allowed_hosts)}
 
     def problem(status: int, reason: str, **extra: Any) -> JSONResponse:
@@ -317,7 +363,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
     # -- the API -----------------------------------------------------------------------------------
     @app.get("/api/health", summary="Whether the server answers (no token needed)")
     def health() -> dict[str, Any]:
-        return {"ok": True, "token": token is not None}
+        return {"ok": True, "token": token is not None, "process": os.getpid()}
 
     @app.get("/api/stats", summary="What the knowledge base holds, and how it searches")
     def stats() -> dict[str, Any]:
@@ -476,10 +522,10 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
     @app.get("/api/jobs/{job_id}", summary="Where an upload's ingest stands, then its report")
     def job(job_id: str) -> dict[str, Any]:
-        found = service.jobs.get(job_id)
+        found = service.job(job_id)
         if found is None:
             raise NotFound(f"no job {job_id!r}")
-        return found.as_dict()
+        return found
 
     return app
 
@@ -524,28 +570,55 @@ def _unit_dict(u: Any) -> dict[str, Any]:
             "section": u.section, "lines": [u.line_start, u.line_end], "text": u.text}
 
 
+#: The environment variable that carries ``serve``'s settings to the processes of ``serve --workers N``.
+SETTINGS_VARIABLE = "VEILLE_SERVE_SETTINGS"
+
+
 def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
           embed: bool | None = None, open_browser: bool = False, allowed_hosts: tuple[str, ...] = (),
-          llm: Callable[[], LLMConfig] | None = None, log: Callable[[str], None] = print) -> None:
-    """Run the server until Ctrl-C."""
+          llm: tuple[str | None, str | None, str | None, float | None] = (None, None, None, None),
+          workers: int = 1, log: Callable[[str], None] = print) -> None:
+    """Run the server until Ctrl-C: in this process, or in ``workers`` processes sharing the port (each with its
+    own reader, so that searches run on several cores; an upload is ingested by the process that took it).
+
+    ``llm``: the generated answers' endpoint (URL, model, key, time-out; the environment's when None).
+    """
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - the extra is installed in the tests
         raise ServeError("veille serve needs the serve extra: pip install 'veille[serve]' (uvicorn is missing)") \
             from None
     check_exposure(host, token)
-    service = Service(db, embed=embed, llm=llm)
-    try:
-        app = create_app(service, token=token, host=host, port=port, allowed_hosts=allowed_hosts)
-        shown = f"[{host}]" if ":" in host else host
-        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
-        log(f"veille: serving {db} at {url} ({service.reader.mode}); Ctrl-C stops"
-            + ("; every request needs the token" if token else ""))
-        if open_browser:
-            import webbrowser
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise BadArgument("workers", f"{workers!r} is not a number of processes (a whole number, 1 or more)")
+    settings = {"db": str(Path(db).resolve()), "host": host, "port": port, "token": token, "embed": embed,
+                "allowed_hosts": list(allowed_hosts), "llm": list(llm)}
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
+    _, mode = load_embedder(embed)
+    log(f"veille: serving {db} at {url} ({mode}{f'; {workers} processes' if workers > 1 else ''}); Ctrl-C stops"
+        + ("; every request needs the token" if token else ""))
+    if open_browser:
+        import webbrowser
 
-            threading.Timer(1.0, webbrowser.open, (url,)).start()
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    finally:
-        service.close()
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    if workers == 1:
+        uvicorn.run(app_from_settings(settings), host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ[SETTINGS_VARIABLE] = json.dumps(settings)  # the worker processes inherit it
+    uvicorn.run("veille.server:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning", access_log=False)
 
+
+def app_from_settings(settings: dict[str, Any]) -> Any:
+    """The application over a new ``Service`` of ``serve``'s settings, closed when the server stops."""
+    url, model, key, timeout = settings["llm"]
+    service = Service(settings["db"], embed=settings["embed"],
+                      llm=lambda: LLMConfig.from_env(url, model, key, timeout))
+    return create_app(service, token=settings["token"], host=settings["host"], port=settings["port"],
+                      allowed_hosts=tuple(settings["allowed_hosts"]), close_service=True)
+
+
+def app_from_environment() -> Any:
+    """The application of one process of ``serve --workers N`` (uvicorn's factory)."""
+    return app_from_settings(json.loads(os.environ[SETTINGS_VARIABLE]))

@@ -664,6 +664,12 @@ class SQLiteStore:
             lines=(rows[r.rowid]["line_start"], rows[r.rowid]["line_end"]), matched=r.matched,
         ) for r in ranked if r.rowid in rows]
 
+    def warm(self) -> None:
+        """Load the in-memory indexes now (a search would, the first time)."""
+        self._keys()
+        if self.count_vectors()[0]:
+            self._dense()
+
     def _fresh(self) -> None:
         """Drop the in-memory indexes when another connection has written to the file (the chunk keys only
         when it has removed chunks: else the rows it added are read next, see ``_keys``)."""
