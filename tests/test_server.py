@@ -696,7 +696,7 @@ def test_serve_with_two_processes_shares_jobs_and_data_between_them(tmp_path):
         with httpx.Client(base_url=url, timeout=30) as client:
             job = client.post("/api/ingest", headers={"X-Veille": "1"},
                               files=[("files", ("gyroptere.txt", chat.encode(), "text/plain"))]).json()
-        seen, status = set(), None
+        status = None
         while status != "done":  # asked of both processes: the one ingesting and the other
             answer = fresh_get(f"/api/jobs/{job['id']}")
             assert answer.status_code == 200, answer.text
