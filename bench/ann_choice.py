@@ -14,7 +14,8 @@ Candidates (each skipped with a note when it does not import):
 - ``hnswlib``: HNSW, float32, inner product; filtered search by its ``filter`` callback;
 - ``sqlite-vec``: the ``vec0`` virtual table (brute force in 0.1.x: it has no ANN index), float32.
 
-Measured: build time, RSS growth, file size when saved, load time, query p50/p95 (one thread, one query at a
+Measured: build time, memory of the index (the brute-force float32 matrix; usearch's ``memory_usage``;
+hnswlib's saved size, which is its memory layout), file size when saved, load time, query p50/p95 (one thread, one query at a
 time), recall@10 against exact search (on the float16 vectors), recall@10 and p95 under filters keeping 10 %
 and 1 % of rows, and adding 1 000 vectors then removing 1 000 ids after the build.
 
@@ -49,15 +50,6 @@ FILTERS = (0.10, 0.01)
 GROW = 1000  # vectors added, then ids removed, after the build
 
 
-def rss_mb() -> float:
-    """Resident memory of this process, in MB."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` random unit vectors, float32."""
     rows = rng.standard_normal((n, DIMS), dtype=np.float32)
@@ -65,14 +57,42 @@ def unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
     return rows
 
 
-def make_data(n: int, queries: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stored vectors (float16 values, as float32), random queries and near queries."""
+def real_vectors(path: Path) -> np.ndarray:
+    """The float16 e5 vectors of a veille knowledge base, as float32."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    blobs = [r[0] for r in db.execute("SELECT vector FROM vectors")]
+    db.close()
+    return np.frombuffer(b"".join(blobs), dtype="<f2").astype(np.float32).reshape(len(blobs), DIMS)
+
+
+def e5_like(real: np.ndarray) -> Callable[[np.random.Generator, int], np.ndarray]:
+    """A Gaussian with the mean and covariance of real e5 vectors, normalised: their anisotropy, not their clusters."""
+    mean = real.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.cov(real, rowvar=False))
+    scale = vectors * np.sqrt(np.clip(values, 0, None))
+
+    def draw(rng: np.random.Generator, n: int) -> np.ndarray:
+        rows = (rng.standard_normal((n, DIMS), dtype=np.float32) @ scale.T.astype(np.float32)) + mean
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    return draw
+
+
+def mean_cosine(rows: np.ndarray) -> float:
+    """Mean cosine between distinct rows (of at most 2 000)."""
+    rows = rows[:2000]
+    sims = rows @ rows.T
+    return float((sims.sum() - np.trace(sims)) / (len(rows) * (len(rows) - 1)))
+
+
+def make_data(n: int, queries: int, seed: int, draw: Callable[[np.random.Generator, int], np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stored vectors (float16 values, as float32), queries drawn the same way, and near queries."""
     rng = np.random.default_rng(seed)
     stored = np.empty((n, DIMS), dtype=np.float32)
     for start in range(0, n, 100_000):
         stop = min(n, start + 100_000)
-        stored[start:stop] = unit_rows(rng, stop - start).astype(np.float16).astype(np.float32)
-    random_q = unit_rows(rng, queries)
+        stored[start:stop] = draw(rng, stop - start).astype(np.float16).astype(np.float32)
+    random_q = draw(rng, queries)
     noise = unit_rows(rng, queries) * 0.6  # |x + 0.6 u| ≈ 1.17, cosine to x ≈ 0.86
     near_q = stored[rng.choice(n, queries, replace=False)] + noise
     near_q /= np.linalg.norm(near_q, axis=1, keepdims=True)
@@ -114,9 +134,9 @@ def timed(search: Callable[[np.ndarray], np.ndarray], queries: np.ndarray) -> tu
 
 def overfetch(search: Callable[[np.ndarray, int], np.ndarray], allowed: np.ndarray, share: float,
               n: int) -> Callable[[np.ndarray], np.ndarray]:
-    """Filtered search by asking for more than ``K`` and filtering: start at 1.5 K / share, double until K pass."""
+    """Filtered search by asking for more than ``K`` and filtering: start at 2 K / share, double until K pass."""
     def run(q: np.ndarray) -> np.ndarray:
-        count = min(n, math.ceil(1.5 * K / share))
+        count = min(n, math.ceil(2 * K / share))
         while True:
             rows = search(q, count)
             kept = rows[allowed[rows]]
@@ -179,13 +199,11 @@ def run_brute(case: Case) -> list[Row]:
     row = Row(case.n, "brute (DenseIndex)", "float32 matrix from f16")
     blob = case.stored.astype("<f2").tobytes()
     ids = np.arange(case.n, dtype=np.int64)
-    gc.collect()
-    before = rss_mb()
     start = time.perf_counter()
     index = DenseIndex()
     index.load(ids, blob, DIMS, np.dtype("<f2"))
     row.load_s = time.perf_counter() - start  # the load from the SQLite BLOBs is not counted
-    row.mem_mb = rss_mb() - before
+    row.mem_mb = index.matrix.nbytes / 1e6
     row.file_mb = len(blob) / 1e6
     del blob
 
@@ -202,13 +220,11 @@ def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int
     from usearch.index import Index
     rows = []
     for dtype in dtypes:
-        gc.collect()
-        before = rss_mb()
         index = Index(ndim=DIMS, metric="ip", dtype=dtype, connectivity=connectivity, expansion_add=128)
         start = time.perf_counter()
         index.add(np.arange(case.n, dtype=np.uint64), case.stored, threads=2)
         build_s = time.perf_counter() - start
-        mem = rss_mb() - before
+        mem = index.memory_usage / 1e6
         path = case.out / f"usearch_{dtype}_{case.n}.usearch"
         index.save(str(path))
         del index
@@ -263,16 +279,14 @@ def run_hnswlib(case: Case, efs: list[int], connectivity: int) -> list[Row]:
     """hnswlib HNSW (float32 only): build with 2 threads, save, load, sweep ef; filter by callback."""
     import hnswlib
     rows = []
-    gc.collect()
-    before = rss_mb()
     index = hnswlib.Index(space="ip", dim=DIMS)
     index.init_index(max_elements=case.n + GROW, M=connectivity, ef_construction=128, allow_replace_deleted=True)
     start = time.perf_counter()
     index.add_items(case.stored, np.arange(case.n), num_threads=2)
     build_s = time.perf_counter() - start
-    mem = rss_mb() - before
     path = case.out / f"hnswlib_{case.n}.bin"
     index.save_index(str(path))
+    mem = path.stat().st_size / 1e6  # hnswlib writes its memory layout as it is
     del index
     gc.collect()
     start = time.perf_counter()
@@ -323,30 +337,32 @@ def grow_hnswlib(index, case: Case) -> str:
 
 
 def run_sqlite_vec(case: Case) -> list[Row]:
-    """sqlite-vec's vec0 table in a SQLite file: insert, reopen, KNN by MATCH ... AND k = 10."""
+    """sqlite-vec's vec0 table in a SQLite file: insert, reopen, KNN by ``MATCH ... AND k = 10``.
+
+    Through apsw: the standard ``sqlite3`` module of many Pythons (this one included) is built without
+    extension loading, which veille, on the standard module, could not get round.
+    """
+    import apsw
     import sqlite_vec
-    if not hasattr(sqlite3.Connection, "enable_load_extension"):
-        print("  sqlite-vec: this Python's sqlite3 cannot load extensions (built without it): not measured")
-        return []
-    row = Row(case.n, "sqlite-vec vec0", f"float[{DIMS}], {sqlite_vec.__version__ if hasattr(sqlite_vec, '__version__') else ''}")
+    stdlib_loads = hasattr(sqlite3.Connection, "enable_load_extension")
     path = case.out / f"vec0_{case.n}.db"
     path.unlink(missing_ok=True)
 
-    def connect() -> sqlite3.Connection:
-        db = sqlite3.connect(path)
+    def connect() -> apsw.Connection:
+        db = apsw.Connection(str(path))
         db.enable_load_extension(True)
-        sqlite_vec.load(db)
-        db.enable_load_extension(False)
+        db.load_extension(sqlite_vec.loadable_path())
         return db
     db = connect()
-    row.setting = f"float[{DIMS}], vec {db.execute('SELECT vec_version()').fetchone()[0]}"
+    version = db.execute("SELECT vec_version()").fetchone()[0]
+    row = Row(case.n, "sqlite-vec vec0", f"float[{DIMS}], {version}, via apsw")
     db.execute(f"CREATE VIRTUAL TABLE v USING vec0(embedding float[{DIMS}])")
     start = time.perf_counter()
-    for begin in range(0, case.n, 20_000):
-        part = case.stored[begin:begin + 20_000]
-        db.executemany("INSERT INTO v(rowid, embedding) VALUES (?, ?)",
-                       [(begin + i + 1, part[i].tobytes()) for i in range(len(part))])
-    db.commit()
+    with db:
+        for begin in range(0, case.n, 20_000):
+            part = case.stored[begin:begin + 20_000]
+            db.executemany("INSERT INTO v(rowid, embedding) VALUES (?, ?)",
+                           [(begin + i + 1, part[i].tobytes()) for i in range(len(part))])
     row.build_s = time.perf_counter() - start
     db.close()
     row.file_mb = path.stat().st_size / 1e6
@@ -366,13 +382,14 @@ def run_sqlite_vec(case: Case) -> list[Row]:
                                   dtype=np.int64)
     try:
         measure_filtered(row, case, filtered)
-    except sqlite3.Error as error:
+    except apsw.Error as error:
         row.grow = f"filter by rowid IN (...) failed: {error}; "
     start = time.perf_counter()
-    db.executemany("DELETE FROM v WHERE rowid = ?", [(r,) for r in range(1, GROW + 1)])
-    db.commit()
+    with db:
+        db.executemany("DELETE FROM v WHERE rowid = ?", [(r,) for r in range(1, GROW + 1)])
     remove_ms = (time.perf_counter() - start) * 1000 / GROW
-    row.grow += f"INSERT / DELETE by rowid (delete {remove_ms:.3f} ms/id); still brute force"
+    row.grow += (f"INSERT / DELETE by rowid (delete {remove_ms:.3f} ms/id); brute force (no ANN index in this "
+                 f"version); the standard sqlite3 module here {'can' if stdlib_loads else 'CANNOT'} load it")
     db.close()
     path.unlink()
     return [row]
@@ -383,10 +400,10 @@ def fmt(value: float, digits: int = 1) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    head = ("| N | method | setting | build s | RSS + MB | file MB | load s | p50 ms | p95 ms | recall@10 random "
+    head = ("| N | method | setting | build s | memory MB | file MB | load s | p50 ms | p95 ms | recall@10 random "
             "| recall@10 near | 10 % filter recall / p95 ms | 1 % filter recall / p95 ms |")
     print(head)
-    print("|" + "---|" * head.count("|")[:-1] if False else "|" + "---|" * (head.count("|") - 1))
+    print("|" + "---|" * (head.count("|") - 1))
     for r in rows:
         cells = [f"{r.n:,}".replace(",", " "), r.method, r.setting, fmt(r.build_s), fmt(r.mem_mb, 0), fmt(r.file_mb, 0),
                  fmt(r.load_s, 2), fmt(r.p50, 2), fmt(r.p95, 2), fmt(r.recall_random, 3), fmt(r.recall_near, 3)]
@@ -410,18 +427,31 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="per query set (random, near)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", default=str(HERE / "out" / "ann"))
+    parser.add_argument("--data", choices=("random", "e5like"), default="random",
+                        help="random unit vectors, or a Gaussian fitted to the real e5 vectors of --real")
+    parser.add_argument("--real", help="a veille knowledge base holding real e5 vectors (for --data e5like)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     only = set(args.only.split(","))
     efs = [int(e) for e in args.ef.split(",")]
-    print(f"RANDOM unit vectors ({DIMS} dims, seed {args.seed}): a hard case for ANN; real e5 embeddings are "
-          f"clustered and easier. {args.queries} random + {args.queries} near queries; one thread per query; "
-          f"builds on 2 threads. CPUs: {os.cpu_count()}.", flush=True)
+    draw = unit_rows
+    if args.data == "random":
+        print(f"RANDOM unit vectors ({DIMS} dims, seed {args.seed}): a hard case for ANN; real e5 embeddings are "
+              f"not uniform on the sphere and are easier.", flush=True)
+    else:
+        real = real_vectors(Path(args.real))
+        draw = e5_like(real)
+        print(f"E5-LIKE vectors: a Gaussian with the mean and covariance of {len(real)} real e5 vectors of "
+              f"{args.real}, normalised (mean cosine between real vectors {mean_cosine(real):.3f}, between drawn "
+              f"ones {mean_cosine(draw(np.random.default_rng(0), 2000)):.3f}, between random unit vectors "
+              f"{mean_cosine(unit_rows(np.random.default_rng(0), 2000)):.3f}).", flush=True)
+    print(f"{args.queries} queries drawn the same way + {args.queries} near queries (a stored vector plus noise, "
+          f"cosine ≈ 0.86); one thread per query; builds on 2 threads. CPUs: {os.cpu_count()}.", flush=True)
     rows: list[Row] = []
     for n in (int(s) for s in args.sizes.split(",")):
         start = time.perf_counter()
-        stored, random_q, near_q = make_data(n, args.queries, args.seed)
+        stored, random_q, near_q = make_data(n, args.queries, args.seed, draw)
         rng = np.random.default_rng(args.seed + 1)
         masks = {share: rng.random(n) < share for share in FILTERS}
         case = Case(n, stored, random_q, near_q, exact_top(stored, random_q), exact_top(stored, near_q), masks,
