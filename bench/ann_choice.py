@@ -176,6 +176,7 @@ class Case:
     masks: dict[float, np.ndarray]
     truth_filtered: dict[float, np.ndarray]
     out: Path
+    draw: Callable[[np.random.Generator, int], np.ndarray]
 
 
 def measure_queries(row: Row, case: Case, search: Callable[[np.ndarray], np.ndarray]) -> None:
@@ -215,19 +216,19 @@ def run_brute(case: Case) -> list[Row]:
     return [row]
 
 
-def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int) -> list[Row]:
+def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int, ef_add: int) -> list[Row]:
     """usearch HNSW: build with 2 threads, save, restore (and view), sweep the search expansion."""
     from usearch.index import Index
     rows = []
     for dtype in dtypes:
-        index = Index(ndim=DIMS, metric="ip", dtype=dtype, connectivity=connectivity, expansion_add=128)
+        index = Index(ndim=DIMS, metric="ip", dtype=dtype, connectivity=connectivity, expansion_add=ef_add)
         start = time.perf_counter()
         index.add(np.arange(case.n, dtype=np.uint64), case.stored, threads=2)
         build_s = time.perf_counter() - start
         mem = index.memory_usage / 1e6
         path = case.out / f"usearch_{dtype}_{case.n}.usearch"
         index.save(str(path))
-        del index
+        index = None  # the next dtype builds its own
         gc.collect()
         start = time.perf_counter()
         index = Index.restore(str(path))
@@ -235,7 +236,7 @@ def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int
         start = time.perf_counter()
         Index.restore(str(path), view=True)
         view_s = time.perf_counter() - start
-        setting = f"{dtype}, M={connectivity}, ef_add=128"
+        setting = f"{dtype}, M={connectivity}, ef_add={ef_add}"
         chosen = None
         for ef in efs:
             index.expansion_search = ef
@@ -252,7 +253,7 @@ def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int
         measure_filtered(chosen, case, lambda share, mask: overfetch(
             lambda q, count: index.search(q, count, threads=1).keys.astype(np.int64), mask, share, case.n))
         chosen.grow = grow_usearch(index, case) + f"; view (mmap) load {view_s:.2f} s"
-        del index
+        index = None  # the next dtype builds its own
         path.unlink()
     return rows
 
@@ -260,7 +261,7 @@ def run_usearch(case: Case, efs: list[int], dtypes: list[str], connectivity: int
 def grow_usearch(index, case: Case) -> str:
     """Add GROW vectors, remove GROW ids; check the new are found and the removed never come back."""
     rng = np.random.default_rng(7)
-    extra = unit_rows(rng, GROW)
+    extra = case.draw(rng, GROW)
     keys = np.arange(case.n, case.n + GROW, dtype=np.uint64)
     start = time.perf_counter()
     index.add(keys, extra, threads=1)
@@ -275,12 +276,12 @@ def grow_usearch(index, case: Case) -> str:
             f"removed ids returned: {back}/200")
 
 
-def run_hnswlib(case: Case, efs: list[int], connectivity: int) -> list[Row]:
+def run_hnswlib(case: Case, efs: list[int], connectivity: int, ef_add: int) -> list[Row]:
     """hnswlib HNSW (float32 only): build with 2 threads, save, load, sweep ef; filter by callback."""
     import hnswlib
     rows = []
     index = hnswlib.Index(space="ip", dim=DIMS)
-    index.init_index(max_elements=case.n + GROW, M=connectivity, ef_construction=128, allow_replace_deleted=True)
+    index.init_index(max_elements=case.n + GROW, M=connectivity, ef_construction=ef_add, allow_replace_deleted=True)
     start = time.perf_counter()
     index.add_items(case.stored, np.arange(case.n), num_threads=2)
     build_s = time.perf_counter() - start
@@ -296,7 +297,7 @@ def run_hnswlib(case: Case, efs: list[int], connectivity: int) -> list[Row]:
     chosen = None
     for ef in efs:
         index.set_ef(ef)
-        row = Row(case.n, "hnswlib", f"f32, M={connectivity}, ef_c=128, ef={ef}", build_s, mem,
+        row = Row(case.n, "hnswlib", f"f32, M={connectivity}, ef_c={ef_add}, ef={ef}", build_s, mem,
                   path.stat().st_size / 1e6, load_s)
 
         def search(q: np.ndarray) -> np.ndarray:
@@ -320,7 +321,7 @@ def run_hnswlib(case: Case, efs: list[int], connectivity: int) -> list[Row]:
 def grow_hnswlib(index, case: Case) -> str:
     """Add GROW vectors, mark GROW ids deleted; check the new are found and the removed never come back."""
     rng = np.random.default_rng(7)
-    extra = unit_rows(rng, GROW)
+    extra = case.draw(rng, GROW)
     labels = np.arange(case.n, case.n + GROW)
     start = time.perf_counter()
     index.add_items(extra, labels, num_threads=1)
@@ -423,7 +424,8 @@ def main() -> None:
     parser.add_argument("--only", default="brute,usearch,hnswlib,sqlite-vec")
     parser.add_argument("--ef", default="64,128,256,512", help="search expansions swept for the HNSW candidates")
     parser.add_argument("--usearch-dtypes", default="f16,i8")
-    parser.add_argument("--connectivity", type=int, default=16)
+    parser.add_argument("--connectivity", type=int, default=16, help="HNSW M (links per node)")
+    parser.add_argument("--ef-add", type=int, default=128, help="HNSW expansion while building")
     parser.add_argument("--queries", type=int, default=200, help="per query set (random, near)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", default=str(HERE / "out" / "ann"))
@@ -455,11 +457,11 @@ def main() -> None:
         rng = np.random.default_rng(args.seed + 1)
         masks = {share: rng.random(n) < share for share in FILTERS}
         case = Case(n, stored, random_q, near_q, exact_top(stored, random_q), exact_top(stored, near_q), masks,
-                    {share: exact_top(stored, random_q, m) for share, m in masks.items()}, out)
+                    {share: exact_top(stored, random_q, m) for share, m in masks.items()}, out, draw)
         print(f"N={n}: data and exact top-{K} in {time.perf_counter() - start:.1f} s", flush=True)
         runs = {"brute": lambda: run_brute(case),
-                "usearch": lambda: run_usearch(case, efs, args.usearch_dtypes.split(","), args.connectivity),
-                "hnswlib": lambda: run_hnswlib(case, efs, args.connectivity),
+                "usearch": lambda: run_usearch(case, efs, args.usearch_dtypes.split(","), args.connectivity, args.ef_add),
+                "hnswlib": lambda: run_hnswlib(case, efs, args.connectivity, args.ef_add),
                 "sqlite-vec": lambda: run_sqlite_vec(case)}
         for name, run in runs.items():
             if name not in only:
@@ -473,7 +475,7 @@ def main() -> None:
             print(f"  {name}: done ({len(got)} rows)", flush=True)
             print_table(got)
             sys.stdout.flush()
-        del case, stored
+        case = stored = None  # free the matrix before the next size
         gc.collect()
     print("\n## All results\n")
     print_table(rows)
