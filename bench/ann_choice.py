@@ -19,8 +19,13 @@ hnswlib's saved size, which is its memory layout), file size when saved, load ti
 time), recall@10 against exact search (on the float16 vectors), recall@10 and p95 under filters keeping 10 %
 and 1 % of rows, and adding 1 000 vectors then removing 1 000 ids after the build.
 
+With ``--data e5like --real KB.db`` the vectors are drawn from a Gaussian with the mean and covariance of the
+real e5 vectors of a veille knowledge base instead (their anisotropy, not their clusters).
+
     python bench/ann_choice.py [--sizes 100000,1000000] [--only brute,usearch,hnswlib,sqlite-vec]
-                               [--ef 64,128,256,512] [--queries 200] [--out bench/out/ann]
+                               [--ef 64,128,256,512] [--connectivity 16] [--ef-add 128]
+                               [--usearch-dtypes f16,i8] [--data random|e5like --real KB.db]
+                               [--queries 200] [--out bench/out/ann]
 """
 
 from __future__ import annotations
