@@ -205,9 +205,7 @@ class Shown:
         doc = self.document
         return {"document": {"id": doc.id, "source": doc.source, "kind": doc.kind, "title": doc.title},
                 "unit": self.unit,
-                "units": [{"idx": u.idx, "kind": u.kind, "author": u.author, "time": u.time, "offset": u.offset,
-                           "section": u.section, "lines": [u.line_start, u.line_end], "text": u.text,
-                           "cited": u.idx == self.unit} for u in self.units]}
+                "units": [{**u.as_dict(), "cited": u.idx == self.unit} for u in self.units]}
 
 
 @dataclass

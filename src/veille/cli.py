@@ -614,7 +614,7 @@ def cmd_chunks(args: argparse.Namespace) -> int:
             if args.limit is not None and shown >= args.limit:
                 break
             if args.format == "jsonl":
-                print(json.dumps(chunk_record(chunk), ensure_ascii=False))
+                print(json.dumps(chunk.as_record(), ensure_ascii=False))
             else:
                 if shown:
                     print()
@@ -624,30 +624,6 @@ def cmd_chunks(args: argparse.Namespace) -> int:
         print(f"no document matches '{printable(args.document)}'", file=sys.stderr)
         return 1
     return 0
-
-
-def chunk_record(chunk: Any) -> dict[str, Any]:
-    """A chunk as {text, metadata}: usable as a LangChain or LlamaIndex document."""
-    return {
-        "text": chunk.text,
-        "metadata": {
-            "id": chunk.id,
-            "document_id": chunk.document_id,
-            "source": chunk.source,
-            "chunk_index": chunk.index,
-            "period_start": chunk.period[0],
-            "period_end": chunk.period[1],
-            "participants": chunk.participants,
-            "topics": chunk.topics,
-            "mentions": [{"name": m, "kind": chunk.mention_kinds.get(m)} for m in chunk.mentions],
-            "tokens": chunk.tokens,
-            "messages": chunk.messages,
-            "unit_start": chunk.unit_start,
-            "unit_end": chunk.unit_end,
-            "section": chunk.section,
-            "context": chunk.context,
-        },
-    }
 
 
 def cmd_documents(args: argparse.Namespace) -> int:

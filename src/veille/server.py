@@ -119,7 +119,6 @@ class Job:
     report: dict[str, Any] | None = None
     refused: list[dict[str, str]] = field(default_factory=list)  # files the upload itself refused
     error: str | None = None
-    created: float = field(default_factory=time.time)
     recorded: float = 0.0  # when its record was last written (time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,6 +144,9 @@ class Service:
         self.llm = llm
         self.jobs: dict[str, Job] = {}
         self._job_records = self.uploads / ".jobs"  # read by every server process
+        # the uploads' folder as JSON writes it (resolved and as given), for ``public``
+        self._upload_folders = {json.dumps(str(f) + os.sep, ensure_ascii=False)[1:-1]
+                                for f in (self.uploads.resolve(), self.uploads)}
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker = threading.Thread(target=self._run_jobs, name="veille-ingest", daemon=True)
         self._worker.start()
@@ -169,8 +171,11 @@ class Service:
         """``value`` (JSON values) with every path of an uploaded file as ``envois/JOB/NAME`` (or its ``NAME``
         alone, for a job's report): the server's disk is not shown."""
         text = json.dumps(value, ensure_ascii=False)
-        for folder in {str(self.uploads.resolve()), str(self.uploads)}:
-            escaped = re.escape(json.dumps(folder + os.sep, ensure_ascii=False)[1:-1])
+        folders = sorted((f for f in self._upload_folders if f in text), key=len, reverse=True)  # the longest first
+        if not folders:  # nothing uploaded is named: the value as it is (no second parse on every request)
+            return value
+        for folder in folders:
+            escaped = re.escape(folder)
             if names_only:
                 text = re.sub(escaped + r"[^/\\\"]+" + re.escape(json.dumps(os.sep)[1:-1]), "", text)
             else:
@@ -353,12 +358,13 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
+    assets = {p.name: p for p in STATIC.iterdir() if p.is_file()}  # the package's files only, by name
+
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Any:
-        files = {p.name: p for p in STATIC.iterdir() if p.is_file()}  # the package's files only, by name
-        if name not in files or name == "index.html":
+        if name not in assets or name == "index.html":
             return problem(404, f"no file {printable(name)!r}")
-        return FileResponse(files[name])
+        return FileResponse(assets[name])
 
     # -- the API -----------------------------------------------------------------------------------
     @app.get("/api/health", summary="Whether the server answers (no token needed)")
@@ -437,9 +443,12 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
                 max: float | None = None, k: int = 10, mode: str | None = None, kind: str | None = None,
                 who: str | None = None, since: str | None = None, until: str | None = None,
                 source: str | None = None, limit: int = Query(1000, ge=1, le=100000)) -> dict[str, Any]:
-        found = service.read(lambda kb: kb.figures(q, unit=unit, min=min, max=max, k=k, mode=mode, kind=kind,
-                                                   who=who, since=since, until=until, source=source))
-        return service.public({"total": len(found), "figures": [f.as_dict() for f in found[:limit]]})
+        def run(kb: KnowledgeBase) -> dict[str, Any]:
+            found = kb.figures(q, unit=unit, min=min, max=max, k=k, mode=mode, kind=kind, who=who, since=since,
+                               until=until, source=source)
+            return {"total": len(found), "figures": [f.as_dict() for f in found[:limit]]}
+
+        return service.view(run)
 
     @app.get("/api/documents", summary="Every stored document (as veille documents --json)")
     def documents() -> list[dict[str, Any]]:
@@ -455,7 +464,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
             first = max(0, around - limit // 2) if around is not None else start
             units = kb.store.units(doc_id, first, first + limit)
             return {"document": _document_dict(stored), "start": first, "total": stored.units,
-                    "units": [_unit_dict(u) for u in units],
+                    "units": [u.as_dict() for u in units],
                     "chunks": [{"idx": i, "unit_start": s, "unit_end": e}
                                for i, s, e in kb.store.chunk_bounds(doc_id, first, first + limit)]}
 
@@ -475,9 +484,7 @@ def create_app(service: Service, *, token: str | None = None, host: str = "127.0
 
     @app.get("/api/documents/{ref}/chunks", summary="A document's chunks (as veille chunks --json)")
     def chunks(ref: str) -> list[dict[str, Any]]:
-        from .cli import chunk_record
-
-        return service.view(lambda kb: [chunk_record(c) for c in kb.chunks(_one(kb, ref))])
+        return service.view(lambda kb: [c.as_record() for c in kb.chunks(_one(kb, ref))])
 
     @app.delete("/api/documents/{ref}", summary="Delete a document and all derived from it")
     def delete(ref: str) -> dict[str, Any]:
@@ -563,11 +570,6 @@ def _document_dict(doc: Any) -> dict[str, Any]:
     return {"id": doc.id, "source": doc.source, "kind": doc.kind, "format": doc.format, "title": doc.title,
             "participants": doc.participants, "chunks": doc.chunks, "units": doc.units,
             "ingested_at": doc.ingested_at, "period": doc.metadata.get("period")}
-
-
-def _unit_dict(u: Any) -> dict[str, Any]:
-    return {"idx": u.idx, "kind": u.kind, "author": u.author, "time": u.time, "offset": u.offset,
-            "section": u.section, "lines": [u.line_start, u.line_end], "text": u.text}
 
 
 #: The environment variable that carries ``serve``'s settings to the processes of ``serve --workers N``.

@@ -162,6 +162,29 @@ class Chunk:
     def id(self) -> str:
         return f"{self.document_id}:{self.index}"
 
+    def as_record(self) -> dict[str, Any]:
+        """The chunk as {text, metadata}: usable as a LangChain or LlamaIndex document."""
+        return {
+            "text": self.text,
+            "metadata": {
+                "id": self.id,
+                "document_id": self.document_id,
+                "source": self.source,
+                "chunk_index": self.index,
+                "period_start": self.period[0],
+                "period_end": self.period[1],
+                "participants": self.participants,
+                "topics": self.topics,
+                "mentions": [{"name": m, "kind": self.mention_kinds.get(m)} for m in self.mentions],
+                "tokens": self.tokens,
+                "messages": self.messages,
+                "unit_start": self.unit_start,
+                "unit_end": self.unit_end,
+                "section": self.section,
+                "context": self.context,
+            },
+        }
+
 
 @dataclass
 class CitedFigure:

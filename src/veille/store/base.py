@@ -107,6 +107,10 @@ class StoredUnit:
     line_end: int
     text: str
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"idx": self.idx, "kind": self.kind, "author": self.author, "time": self.time, "offset": self.offset,
+                "section": self.section, "lines": [self.line_start, self.line_end], "text": self.text}
+
 
 @dataclass
 class StoredHit:
