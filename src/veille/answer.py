@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 from .embed import Embedder
 from .enrich.figures import extract_figures
-from .enrich.mentions import fold_name
+from .text.fold import fold_name
 from .llm import GeneratedAnswer, LLMConfig, LLMUnavailable, Source, figures_in, generate_answer
 from .read import normalise
 from .store import StoredDocument, StoredUnit

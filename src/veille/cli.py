@@ -23,10 +23,10 @@ from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, 
 from .llm import LLMConfig, LLMUnavailable
 from .loaders import LOADERS
 from .names import printable
-from .search import HIGHLIGHT, MODES
+from .search import HIGHLIGHT
 from .store.base import date_bound
 from .text.tokens import COUNTERS
-from .types import DOCUMENT_KINDS
+from .types import DOCUMENT_KINDS, MODES
 
 DEFAULT_DB = "veille.db"
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 
 from .errors import VeilleError
+from .text.fold import fold_case_and_space
 
 MODEL = "multilingual-e5-small"
 EXTRA = "pip install 'veille[embed]'"
@@ -167,19 +168,15 @@ def passage_text(text: str, title: str | None = None, section: str | None = None
     heading) is not said twice. The context carried over from the previous chunk is left out, as in
     the lexical index.
     """
-    first = _folded(next((line for line in text.splitlines() if line.strip()), ""))
+    first = fold_case_and_space(next((line for line in text.splitlines() if line.strip()), ""))
     parts = dict.fromkeys(p.strip() for p in (title, section) if p and p.strip())
-    head = " — ".join(p for p in parts if _folded(p) not in first)
+    head = " — ".join(p for p in parts if fold_case_and_space(p) not in first)
     return f"{head}\n{text}" if head else text
 
 
 def chunk_passages(title: str | None, chunks: Sequence[Any]) -> list[str]:
     """What is embedded for each of a document's chunks (see ``passage_text``)."""
     return [passage_text(c.text, title, c.section) for c in chunks]
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 # -- worker processes ----------------------------------------------------------------------------------

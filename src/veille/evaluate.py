@@ -27,8 +27,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, VeilleError
-
-MODES = ("lexical", "dense", "hybrid")
+from .types import MODES
 
 #: Cut-offs of the reported metrics.
 TOP = 10
@@ -303,7 +302,7 @@ class EvalReport:
         """Hybrid against the better single mode, nDCG@10 per query, with a paired bootstrap 95 % interval
         (None unless all three modes ran)."""
         scores = {r.name: r for r in self.results if r.available}
-        if not {"lexical", "dense", "hybrid"} <= scores.keys():
+        if not set(MODES) <= scores.keys():
             return None
         best = max(("lexical", "dense"), key=lambda m: scores[m].ndcg10)
         hybrid, single = self.rankings["hybrid"], self.rankings[best]

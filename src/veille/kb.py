@@ -38,12 +38,12 @@ from .loaders import slack
 from .names import as_text, printable, source_path
 from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
 from .read import DEFAULT_MAX_BYTES
-from .search import MODES, Mode, search
+from .search import search
 from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint, streamable
 from .store import Filters, SQLiteStore, StoredDocument
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
-from .types import DOCUMENT_KINDS, Chunk, CitedFigure, Document, Hit
+from .types import DOCUMENT_KINDS, MODES, Chunk, CitedFigure, Document, Hit, Mode
 from .walk import walk
 
 __all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "IngestStopped", "KnowledgeBase",

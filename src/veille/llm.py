@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadArgument, VeilleError
-from .text.analyzer import fold_accents
+from .text.fold import fold, fold_accents
 from .text.sentences import split_sentences
 
 #: Seconds to wait for the server's next bytes (the connection, the first token, each later piece).
@@ -511,7 +511,7 @@ def figures_in(text: str) -> list[tuple[float, str]]:
                 value *= _SI[match.group("si").lower()]
                 unit = match.group("power")
             elif match.group("watt"):
-                value *= _SI[fold_accents(match.group("siword").lower())]
+                value *= _SI[fold(match.group("siword"))]
                 unit = "Wh" if "heure" in match.group("watt").lower() else "W"
             elif unit_text == "%" or unit_text.lower().startswith("pour"):
                 unit = "%"

@@ -16,7 +16,7 @@ import gc
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Iterator
 
 import numpy as np
 
@@ -25,12 +25,10 @@ from .read import normalise
 from .store.base import Filters, Store, StoredHit
 from .store.postings import Ranked
 from .text.analyzer import FrenchAnalyzer
-from .types import Chunk, Figure, Hit
+from .types import MODES, Chunk, Figure, Hit, Mode
 
 HIGHLIGHT = ("**", "**")
 
-Mode = Literal["lexical", "dense", "hybrid"]
-MODES: tuple[str, ...] = ("lexical", "dense", "hybrid")
 
 #: Reciprocal rank fusion constant: rank r weighs 1 / (RRF_K + r). Cormack et al. (2009) use 60; on 1,000
 #: PIAF questions kept apart from the evaluation sample, 10 fused BM25 and e5 better (nDCG@10 0.832 against

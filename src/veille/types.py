@@ -6,10 +6,15 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable, Literal, get_args
 
-#: Kinds of document veille knows.
-DOCUMENT_KINDS = ("chat", "transcript", "article", "post", "chunk", "text")
+#: Kinds of document veille knows (the CLI's choices and the filters' check use ``DOCUMENT_KINDS``).
+DocumentKind = Literal["chat", "transcript", "article", "post", "chunk", "text"]
+DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
+
+#: How a search ranks: French BM25, embeddings, or both fused (the CLI's choices, the checks and evaluation).
+Mode = Literal["lexical", "dense", "hybrid"]
+MODES: tuple[str, ...] = get_args(Mode)
 
 #: Kinds of unit. ``raw`` marks text a loader could not place (kept, counted, reported).
 UNIT_KINDS = ("message", "system", "sentence", "paragraph", "heading", "raw")
@@ -121,11 +126,22 @@ class Document:
 
     def authors(self) -> list[str]:
         """Authors in order of first appearance (declared participants first)."""
-        seen: dict[str, None] = dict.fromkeys(self.participants)
-        for unit in self.units:
-            if unit.author and unit.kind != "system":
-                seen.setdefault(unit.author, None)
-        return list(seen)
+        return authors_in_order(self.units, self.participants)
+
+
+def speaker(unit: Unit) -> str | None:
+    """The unit's author as a participant of the document: system lines (joins, renamed groups) have none."""
+    return unit.author if unit.author and unit.kind != "system" else None
+
+
+def authors_in_order(units: Iterable[Unit], declared: Iterable[str] = ()) -> list[str]:
+    """The units' authors in order of first appearance, after ``declared``: the one order veille lists people in."""
+    seen: dict[str, None] = dict.fromkeys(declared)
+    for unit in units:
+        author = speaker(unit)
+        if author:
+            seen.setdefault(author, None)
+    return list(seen)
 
 
 def content_id(text: str) -> str:

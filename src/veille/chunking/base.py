@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..text.sentences import split_sentences
 from ..text.tokens import TokenCounter
-from ..types import Chunk, Document, Unit
+from ..types import Chunk, Document, Unit, authors_in_order
 
 SEPARATOR = "\n"
 
@@ -174,7 +174,7 @@ class BaseChunker:
                 tokens=tokens,
                 messages=len(own),
                 period=period_of(own, doc.kind, doc.date),
-                participants=_authors(own) or list(declared),
+                participants=authors_in_order(own) or list(declared),
                 context=SEPARATOR.join(context_lines),
                 context_start=context_start,
                 section=own[0].section or (own[0].text if own[0].kind == "heading" else None),
@@ -248,11 +248,3 @@ def period_of(units: list[Unit], kind: str, dated: datetime | None = None) -> tu
     if dated is not None:
         return (format_time(dated),) * 2
     return None, None
-
-
-def _authors(units: list[Unit]) -> list[str]:
-    seen: dict[str, None] = {}
-    for u in units:
-        if u.author and u.kind != "system":
-            seen.setdefault(u.author, None)
-    return list(seen)

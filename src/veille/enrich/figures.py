@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text.fold import fold_case_like_regex
 from ..types import Figure
 
 _SPACES = " \u00a0\u202f"
@@ -50,18 +51,6 @@ _SCALE_SYMBOLS = {"k": 1e3, "K": 1e3, "M": 1e6, "MM": 1e6, "Mn": 1e6, "mn": 1e6,
                   "Mrd": 1e9, "Mrds": 1e9, "md": 1e9, "mds": 1e9, "bn": 1e9, "Bn": 1e9}
 # after a currency sign only ($5m, $2B): lower-case m and B are too common otherwise
 _SCALE_AFTER_SIGN = {"m": 1e6, "B": 1e9, "b": 1e9}
-# The letters a case-insensitive pattern matches beyond their lower case ("milliardſ" matches "milliards"):
-# folded the same way before a matched word is looked up, and one character for one (offsets hold).
-_FOLD = str.maketrans({"ſ": "s", "ı": "i", "İ": "i", "\u212a": "k"})
-
-
-_FOLDED_APART = re.compile("[ſıİ\u212a]")
-
-
-def _folded(text: str) -> str:
-    return text.translate(_FOLD).lower() if _FOLDED_APART.search(text) else text.lower()
-
-
 _BILLION = re.compile(r"billions?", re.I)  # 10^9 in English, 10^12 in French ("billion d'euros")
 _BILLION_OF = re.compile(r"[ \u00a0\u202f]+d(?:e|['’])")
 _SCALE = re.compile(  # words in any case, symbols as written (mm is not MM)
@@ -298,7 +287,7 @@ class FigureExtractor:
     def _number_words(self, text: str) -> list[tuple[int, str, bool]]:
         """Number words right before a measure or a scale ("un gigawatt", "deux milliards d'euros"): found from
         the measures, which are rare, rather than from every "un" and "une" of the text."""
-        lowered = _folded(text)
+        lowered = fold_case_like_regex(text)
         found = []
         for stem in _MEASURE_STEMS:
             at = lowered.find(stem)
@@ -347,7 +336,7 @@ class FigureExtractor:
         scale, extra, english, scaled = 1.0, 0.0, sign is not None and sign.group(1) != "€", False
         after = _SCALE.match(text, pos) or (_SIGN_SCALE.match(text, pos) if sign else None)
         if after:
-            word = _folded(after.groupdict().get("word") or "")  # none in _SIGN_SCALE ($5m)
+            word = fold_case_like_regex(after.groupdict().get("word") or "")  # none in _SIGN_SCALE ($5m)
             symbol = after.group("symbol")
             if word and _BILLION.fullmatch(word):
                 english = english or not _BILLION_OF.match(text, after.end())
@@ -375,10 +364,10 @@ class FigureExtractor:
                 word = (_WORD_RE.match(text, of.end()) or
                         (_WORD_RE.match(text, adjective.end()) if adjective else None))
                 if word:
-                    key = " ".join(_folded(word.group(1)).split())
+                    key = " ".join(fold_case_like_regex(word.group(1)).split())
                     unit, unit_end = _WORDS[key], word.end()
                     english = english or key in _ENGLISH
-        if unit is not None and unit.kind != "money" and after and _folded(after.group("word") or "") in _MEGA:
+        if unit is not None and unit.kind != "money" and after and fold_case_like_regex(after.group("word") or "") in _MEGA:
             return None  # "7 méga euros" is money; "un méga data center" is no number of data centers
         centimetres = _CENTIMETRES.match(text, unit_end) if unit is not None and unit.canonical == "m" else None
         if centimetres and not scaled:  # "2 mètres 40"
@@ -387,7 +376,7 @@ class FigureExtractor:
         if unit is None and not scaled:
             unit_end = pos
         if spelled:
-            value = _WORD_NUMBERS[_folded(number)]
+            value = _WORD_NUMBERS[fold_case_like_regex(number)]
         else:
             value = _value(number, english)
         return _Quantity(value * scale + extra, start, unit_end, scaled, unit, english)

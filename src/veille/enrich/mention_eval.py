@@ -15,7 +15,8 @@ from typing import Callable
 
 from ..pipeline import Pipeline
 from ..chunking import ChunkingConfig
-from .mentions import Mention, MentionExtractor, fold_name
+from ..text.fold import fold_name
+from .mentions import Mention, MentionExtractor
 
 #: A method: (texts of one document, its people) → the distinct mentions of the document.
 Method = Callable[[list[str], list[str]], list[Mention]]

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable
 
-from ..text.analyzer import fold_accents
+from ..text.fold import fold_name
 
 PERSON = "person"
 ORGANISATION = "organisation"
@@ -37,15 +36,6 @@ class Mention:
     kind: str | None
     start: int
     end: int
-
-
-@lru_cache(maxsize=65536)
-def fold_name(text: str) -> str:
-    """Lower-case, accent-free, words separated by one space: the form filters compare."""
-    return " ".join(_NAME_WORDS.findall(fold_accents(text.lower())))
-
-
-_NAME_WORDS = re.compile(r"[^\W_]+")
 
 
 def _folded_set(words: str) -> frozenset[str]:

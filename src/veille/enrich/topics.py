@@ -21,7 +21,8 @@ import re
 from collections import Counter
 from typing import Iterable
 
-from ..text.analyzer import FrenchAnalyzer, default_analyzer, fold_accents
+from ..text.analyzer import FrenchAnalyzer, default_analyzer
+from ..text.fold import fold
 from ..text.stopwords import FRENCH_STOP_WORDS
 
 # Words that are frequent in talk but name no topic: common verbs, adverbs,
@@ -87,7 +88,7 @@ class TopicExtractor:
         """Stem key of a word that can be a topic, "" for one that cannot."""
         key = self._word_keys.get(word)
         if key is None:
-            folded = fold_accents(word.lower())
+            folded = fold(word)
             if (folded in FRENCH_STOP_WORDS or folded in _NOT_TOPICS
                     or (len(word) < 3 and not word.isupper())):
                 key = ""
@@ -164,7 +165,7 @@ class TopicExtractor:
                 break
             forms = surfaces[key]
             shown = max(forms, key=forms.__getitem__) if key[0] == "@" else _display(forms)
-            if names and any(fold_accents(w.lower()) in names for w in _NAME_PARTS.findall(shown)):
+            if names and any(fold(w) in names for w in _NAME_PARTS.findall(shown)):
                 continue  # a participant's name, or a phrase holding one ("kempf co-créateur")
             words = {self._key(w) for w in _WORDS.findall(shown)} - {""}
             if any(words <= seen or seen <= words for seen, _ in chosen):
@@ -180,7 +181,7 @@ def _name_words(people: Iterable[str]) -> frozenset[str]:
     """The words of participants' names that could be taken for topics, folded ("mira", "miruta")."""
     words = set()
     for name in people:
-        for word in _NAME_PARTS.findall(fold_accents(name.lower())):
+        for word in _NAME_PARTS.findall(fold(name)):
             if len(word) > 2 and word not in FRENCH_STOP_WORDS:
                 words.add(word)
     return frozenset(words)

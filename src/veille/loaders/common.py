@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from difflib import SequenceMatcher
 
+from ..text.fold import fold
 from ..text.sentences import split_sentences
-from ..types import Document, ParseReport, Unit
+from ..types import Document, ParseReport, Unit, speaker
 from .base import Line
 
 #: Upper-case letters of French and its neighbours, for character classes.
@@ -52,12 +52,6 @@ def collapse(text: str) -> str:
         return " ".join(text.split())
     # a long text is not cut into a list of words (a one-line file of 100 MB made 15 million of them)
     return _LOOSE_SPACE.sub(" ", text).strip()
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for fuzzy comparisons."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def strip_pictographs(text: str) -> str:
@@ -187,8 +181,9 @@ class ReportTally:
                 self._first = unit.time
             if self._last is None or unit.time > self._last:
                 self._last = unit.time
-        if unit.author and unit.kind != "system":
-            self._authors.setdefault(unit.author, None)
+        author = speaker(unit)
+        if author:
+            self._authors.setdefault(author, None)
 
     def close(self) -> ParseReport:
         report = self.report

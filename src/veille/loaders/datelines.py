@@ -6,11 +6,11 @@ date, update, authors).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .chrome_vocabulary import LABEL_PATTERNS, sentence_end, terminal
+from ..text.fold import fold_in_place
 from .common import PERSON_NAME
 
 _MONTHS = {
@@ -39,24 +39,6 @@ _DATELINE = re.compile(r"^[a-z][\w' -]{1,30}, le ")
 _BYLINE = re.compile(r"^(?:par|by|written by|redige par|ecrit par|posted by|auteur ?:|author ?:|texte ?:) ")
 _NAME_SPLIT = re.compile(r"(?:(?<!\s)\s*|(?<=\s))(?:,|\bet\b|\band\b|&)\s*")  # (?<!\s): linear on blank runs
 _NAME = re.compile(rf"^(?:{PERSON_NAME}|[A-ZÀ-Ý][\w’'-]+ [A-ZÀ-Ý]\.)$")
-
-
-class _FoldTable(dict):
-    """``str.translate`` table filled on first sight of each character: its folded form."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0].lower()[:1] or char
-        self[code] = folded = "'" if base in "’‘`" else base
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold_in_place(text: str) -> str:
-    """Lower case without accents, typographic apostrophes as ``'``, one character for one (offsets kept)."""
-    return text.translate(_FOLD_TABLE)
 
 
 def find_date(text: str) -> tuple[datetime | None, list[tuple[int, int]]]:

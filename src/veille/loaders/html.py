@@ -55,7 +55,8 @@ from typing import Any, NamedTuple
 
 from ..types import Document, Unit
 from .chrome_vocabulary import BOILERPLATE
-from .common import Removals, collapse, finish, fold, title_from_text
+from ..text.fold import fold
+from .common import Removals, collapse, finish, title_from_text
 
 name = "html"
 kind = "article"

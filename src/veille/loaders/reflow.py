@@ -24,7 +24,8 @@ from typing import NamedTuple
 
 from ..text.sentences import TERMINAL, ends_sentence, split_sentences
 from ..types import Unit
-from .common import PERSON_NAME, UPPER, fold
+from ..text.fold import fold
+from .common import PERSON_NAME, UPPER
 
 MAX_WORDS = 60
 SOFT_WORDS = 30

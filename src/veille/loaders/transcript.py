@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from ..types import Document, Unit
 from .base import split_lines
-from .common import PERSON_NAME, Removals, finish, fold, similar_names, sniff_sample, span_unit, title_from_text
+from ..text.fold import fold
+from .common import PERSON_NAME, Removals, finish, similar_names, sniff_sample, span_unit, title_from_text
 from .reflow import FUNCTION_WORDS, Fragment, Reflow, clock
 
 name = "transcript"

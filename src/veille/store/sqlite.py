@@ -10,7 +10,6 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -19,7 +18,7 @@ import numpy as np
 
 from ..enrich.mentions import matches_mention, mention_key
 from ..errors import VeilleError
-from ..text.analyzer import fold_accents
+from ..text.fold import fold
 from ..text.sentences import split_sentences
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
 from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
@@ -165,12 +164,6 @@ CREATE TABLE IF NOT EXISTS vectors (
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Lower-case, accent-free form used for participant and topic filters."""
-    return fold_accents(text.lower())
 
 
 def _tell_stderr(message: str) -> None:

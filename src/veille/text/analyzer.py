@@ -9,11 +9,11 @@ last, so ``énergie``, ``energie`` and ``énergies`` meet.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Iterator
 
 import Stemmer
 
+from .fold import fold_accents
 from .stopwords import FRENCH_STOP_WORDS
 
 # Elided clitics: l' d' j' m' n' s' t' c' qu' and the longer ones, before a letter.
@@ -31,21 +31,6 @@ _FINDALL = TOKEN.findall
 _WORDS = re.compile(r"[^\W\d_]+").findall
 _NUMBER_RE = re.compile(r"\b\d{1,3}(?:[  ]\d{3})+(?:,\d+)?\b|\d+(?:[.,]\d+)?")
 _NUMBERS = _NUMBER_RE.findall
-
-_FOLD_TABLE = {
-    "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss",
-}
-
-
-def fold_accents(text: str) -> str:
-    """``énergétique`` → ``energetique``; ligatures opened (``cœur`` → ``coeur``)."""
-    if text.isascii():
-        return text
-    for src, dst in _FOLD_TABLE.items():
-        text = text.replace(src, dst)
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
 
 class FrenchAnalyzer:
     """Turns text into search terms; keeps a cache because words repeat a lot."""
