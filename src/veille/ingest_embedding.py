@@ -7,12 +7,14 @@ import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
 from .embed import chunk_passages, embed_in_worker
-from .pipeline import FileResult, Prepared
+
+if TYPE_CHECKING:
+    from .ingest import Decided
 
 
 @dataclass
@@ -78,20 +80,21 @@ class EmbedAhead:
         self.pool = pool
         self.ahead = ahead  # chunks submitted and not yet stored
 
-    def run(self, items: Iterator[FileResult | list[Prepared]]
-            ) -> Iterator[tuple[FileResult | list[Prepared], list["PendingVectors | None"]]]:
+    def run(self, items: Iterator["Decided"]) -> Iterator[tuple["Decided", list["PendingVectors | None"]]]:
+        """Each file's item, with its documents' vectors being made (None for a document without chunks yet)."""
         if self.pool is None:
             for item in items:
                 yield item, ([None] * len(item) if isinstance(item, list) else [])
             return
-        window: deque[tuple[FileResult | list[Prepared], list[PendingVectors | None]]] = deque()
+        window: deque[tuple[Decided, list[PendingVectors | None]]] = deque()
         queued = 0
         for item in items:
             pending: list[PendingVectors | None] = []
-            if isinstance(item, list):
-                for p in item:  # a long document (no chunks yet) is embedded after it is stored
-                    pending.append(None if p.chunks is None else
-                                   PendingVectors.submit(self.pool, chunk_passages(p.doc.title, p.chunks)))
+            for ready in item if isinstance(item, list) else []:
+                # a result (not stored) has nothing to embed; a long document is embedded after it is stored
+                chunks = getattr(ready, "chunks", None)
+                pending.append(None if chunks is None else
+                               PendingVectors.submit(self.pool, chunk_passages(ready.doc.title, chunks)))
             window.append((item, pending))
             queued += sum(len(v) for v in pending if v is not None)
             while window and queued > self.ahead:

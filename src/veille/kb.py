@@ -2,97 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
-import multiprocessing
-import os
-import sqlite3
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-
-import numpy as np
 
 from .answer import ANSWER_SENTENCES, CANDIDATE_CHUNKS, Answer, Shown, extractive_answer
 from .chunking import ChunkingConfig
 from .detect import get_loader
-from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
+from .embed import Embedder, EmbeddingUnavailable, load_embedder
 from .enrich.figures import FIGURE_KINDS, extract_figures, query_unit, unit_names
-from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
-from .exports import folder_kind, read_folder
-from .file_bytes import read_regular_file
+from .errors import AmbiguousReference, BadArgument, VeilleError
+from .ingest import Ingest, IngestInterrupted, IngestReport, IngestStopped
+from .ingest_embedding import IngestProgress, ProgressCallback
 from .llm import LLMConfig
-from .identity import drop_known, message_keys, same_stored_conversation
-from .ingest_embedding import (
-    EMBED_BATCH,
-    EmbedAhead,
-    IngestProgress,
-    PendingVectors,
-    ProgressCallback,
-    Tracker,
-)
 from .loaders import slack
 from .names import as_text, printable, source_path
-from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes, prepare_in_worker, worker_result
+from .pipeline import FileResult, Pipeline
 from .read import DEFAULT_MAX_BYTES
 from .search import search
-from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint, streamable
 from .store import Filters, SQLiteStore, StoredDocument
+from .streamed import STREAM_BYTES
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import DOCUMENT_KINDS, MODES, Chunk, CitedFigure, Document, Hit, Mode
-from .walk import walk
 
 __all__ = ["FileResult", "IngestInterrupted", "IngestProgress", "IngestReport", "IngestStopped", "KnowledgeBase",
            "Resolved"]
 
 #: an id prefix shorter than this matches nothing: too many ids would share it
 MIN_ID_PREFIX = 6
-
-#: How long the write lock may stay held while waiting for a worker's next document (short waits are the
-#: usual case, and committing before each would write the same index pages again and again).
-_SHORT_WAIT = 0.05
-
-
-@dataclass
-class IngestReport:
-    """Per-file results of one ingest call."""
-
-    files: list[FileResult] = field(default_factory=list)
-    mode: str = ""  # the knowledge base's search mode, as stats()["mode"] says it
-    embedded: int = 0  # chunks embedded by this ingest (older chunks without a vector included)
-    excluded: int = 0  # files and folders left out by an exclude pattern
-    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: ``files`` holds what was committed
-    not_read: list[str] = field(default_factory=list)  # files named and not stored (interrupted ingest)
-    stopped: str = ""  # why the knowledge base could not be written any more (the disk is full), if it stopped
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.failed for f in self.files)
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.failed]
-
-    def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "mode": self.mode,
-            "embedded": self.embedded,
-            "counts": {s: self.count(s) for s in ("added", "replaced", "unchanged", "duplicate", "skipped",
-                                                  "failed")},
-            "excluded": self.excluded,
-            "files": [f.as_dict() for f in self.files],
-            "interrupted": self.interrupted,
-            "not_read": self.not_read,
-            "stopped": self.stopped,
-        }
 
 
 @dataclass
@@ -130,33 +69,6 @@ def _check_weights(lexical_weight: object, dense_weight: object, mode: str) -> N
             raise BadArgument(name, f"{weight!r} is not a weight (a number, 0 or more)")
     if mode == "hybrid" and lexical_weight == dense_weight == 0:
         raise BadArgument("dense_weight", "lexical and dense weights are both 0: nothing would rank the chunks")
-
-
-class IngestInterrupted(KeyboardInterrupt):
-    """Ctrl-C (or SIGTERM, where the caller turns it into KeyboardInterrupt) stopped an ingest.
-
-    What was committed before stays stored, whole documents only; the document being stored and
-    those not yet committed are rolled back. ``report`` says what was stored (``report.files``) and
-    what was not (``report.not_read``); ingesting the same paths again stores the rest, once.
-    It is a KeyboardInterrupt: code that does not look for it stops as it would on Ctrl-C.
-    """
-
-    def __init__(self, report: IngestReport) -> None:
-        super().__init__(f"interrupted: {len(report.files)} files done, {len(report.not_read)} not read")
-        self.report = report
-
-
-class IngestStopped(VeilleError):
-    """The knowledge base cannot be written any more (its disk is full): the ingest stopped.
-
-    As after Ctrl-C, what was committed stays (whole documents) and ``report`` says what was stored and
-    what was not; once there is room, ingesting the same paths again stores the rest, once.
-    """
-
-    def __init__(self, path: str, report: IngestReport) -> None:
-        super().__init__(f"{path}: {report.stopped}: {len(report.files)} files done, {len(report.not_read)} not "
-                         "read; free some space and run the same command again")
-        self.report = report
 
 
 class KnowledgeBase:
@@ -264,326 +176,22 @@ class KnowledgeBase:
             paths = [paths]
         if format is not None and format != slack.name:
             get_loader(format)  # an unknown name fails before any file is read
-        found = walk(paths, [exclude] if isinstance(exclude, str) else list(exclude))
-        report = IngestReport(mode=self.mode, files=found.problems, excluded=found.excluded)
-        own = self._own_files()
-        files = [p for p in found.items if Path(os.path.realpath(p)) not in own]
-        tracker = Tracker(len(files) + len(report.files), progress)
-        tracker.files_done = len(report.files)
-        workers = self.workers if self.workers is not None else min(os.cpu_count() or 1, 4)
-        parse_in_pool = workers > 1 and len(files) >= 4 * workers
-        embed_in_pool = workers > 1 and bool(files) and getattr(self.embedder, "forkable", False)
-        uncommitted: list[tuple[Path, FileResult]] = []  # results since the last commit, and their files
-        finished: set[Path] = set()  # files whose every document has a result
+        return self._ingest(format, progress).run(paths, exclude)
 
-        def committed() -> None:
-            report.files.extend(result for _, result in uncommitted)
-            uncommitted.clear()
+    def _ingest(self, format: str | None = None, progress: ProgressCallback | None = None) -> Ingest:
+        """The ingest stage (``ingest.py``) into this knowledge base, with its settings."""
+        return Ingest(self.store, self.pipeline, self.embedder, mode=self.mode, workers=self.workers,
+                      max_bytes=self.max_bytes, stream_bytes=self.stream_bytes, format=format, progress=progress,
+                      on_start=self._record_settings)
 
-        try:
-            self._record_settings()
-            with self._pool(workers if parse_in_pool or embed_in_pool else 0) as pool:
-                if parse_in_pool:
-                    prepared: Iterator[FileResult | list[Prepared]] = self._prepare_in_pool(files, format, pool,
-                                                                                             workers)
-                else:
-                    prepared = self._prepare_here(files, format)
-                ahead = EmbedAhead(pool if embed_in_pool else None, EMBED_BATCH * 4 * workers)
-                with self.store.batch(on_commit=committed):
-                    for path, (item, pending) in zip(files, ahead.run(prepared)):
-                        if isinstance(item, FileResult):
-                            uncommitted.append((path, item))
-                        elif isinstance(item, StreamedFile):
-                            uncommitted.append((path, self._store_streamed(item, tracker,
-                                                                           pool if embed_in_pool else None)))
-                        else:
-                            for p, v in zip(item, pending):
-                                uncommitted.append((path, self._store(p, tracker, v)))
-                        finished.add(path)
-                        tracker.file_done()
-                    if self.embedder is not None:
-                        self._embed_missing(tracker, pool if embed_in_pool else None)
-        except (KeyboardInterrupt, sqlite3.OperationalError) as exc:
-            if isinstance(exc, sqlite3.OperationalError) and not _disk_full(exc):
-                raise
-            # rolled back: the files whose documents were written in the open transaction; those that
-            # needed no write (unchanged, duplicates, failures) are done all the same
-            for path, result in uncommitted:
-                if result.status in ("added", "replaced"):
-                    finished.discard(path)
-                else:
-                    report.files.append(result)
-            report.embedded = tracker.chunks_embedded
-            report.not_read = [as_text(p) for p in files if p not in finished]
-            if isinstance(exc, KeyboardInterrupt):
-                report.interrupted = True
-                raise IngestInterrupted(report) from None
-            report.stopped = "the disk is full"
-            raise IngestStopped(self.store.path, report) from None
-        report.embedded = tracker.chunks_embedded
-        return report
-
-    @contextmanager
-    def _pool(self, workers: int) -> Iterator[ProcessPoolExecutor | None]:
-        """Worker processes that parse and embed (forked: they start at once and share the parent's pages)."""
-        if workers < 2:
-            yield None
-            return
-        # With fork, the pool starts its processes from the thread of the first submit (this one, which
-        # outlives them): their parent-death signal (init_worker) fires when this ingest's process ends.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=init_worker, initargs=(self.pipeline, os.getpid()))
-        try:
-            yield pool
-        except BaseException:  # interrupted or failed: what the workers are doing is not wanted any more
-            _stop_workers(pool)
-            raise
-        finally:  # work queued ahead for documents that will not be stored is dropped
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _embed(self, texts: list[str], tracker: Tracker | None = None,
-               pool: ProcessPoolExecutor | None = None) -> np.ndarray:
-        """Vectors of passages, in batches (in the worker processes when given), progress after each."""
-        assert self.embedder is not None
-        if pool is not None:
-            return PendingVectors.submit(pool, texts).wait(tracker)
-        parts = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start:start + EMBED_BATCH]
-            parts.append(self.embedder.passages(batch))
-            if tracker is not None:
-                tracker.embedded(len(batch))
-        if not parts:
-            return np.zeros((0, self.embedder.dims), dtype=np.float32)
-        return np.concatenate(parts)
-
-    def _chunk_vectors(self, doc: Document, chunks: list[Chunk], pending: PendingVectors | None,
-                       tracker: Tracker | None) -> np.ndarray:
-        """The chunks' vectors: those embedded ahead in the workers, else (or when a worker died) embedded here."""
-        if pending is not None:
-            try:
-                return pending.wait(tracker)
-            except Exception:  # noqa: BLE001 - a worker died: embed here instead
-                pass
-        return self._embed(chunk_passages(doc.title, chunks), tracker)
-
-    def _embed_missing(self, tracker: Tracker | None = None, pool: ProcessPoolExecutor | None = None) -> int:
-        """Embed the chunks stored without a vector (ingested without the model); how many."""
-        done = 0
-        while True:
-            missing = self.store.missing_vectors(16 * EMBED_BATCH)
-            if not missing:
-                return done
-            self.store.flush()  # no write lock held while embedding
-            vectors = self._embed([passage_text(m.text, m.title, m.section) for m in missing], tracker, pool)
-            self.store.put_vectors([m.rowid for m in missing], vectors)
-            done += len(missing)
-
-    def _prepare_here(self, files: list[Path], format: str | None) -> Iterator[FileResult | list[Prepared]]:
-        """Parse in this process, one file after the other."""
-        for path in files:
-            self.store.flush()  # no write lock held while parsing
-            yield self._prepare(path, format)
-
-    def _prepare(self, path: Path, format: str | None) -> FileResult | list[Prepared]:
-        """Read, parse, chunk and analyse one file or export folder (what can run in another process)."""
-        read = self._read(path, format)
-        if isinstance(read, (FileResult, StreamedFile)):
-            return read
-        data, fingerprint, known = read
-        return prepare_bytes(self.pipeline, data, path, fingerprint, known, format)
-
-    def _read(self, path: Path, format: str | None = None
-              ) -> FileResult | StreamedFile | tuple[bytes | dict[str, bytes], str, tuple[str, str] | None]:
-        """The file's bytes (an export folder's files) and fingerprint, or its result when unchanged or unreadable.
-
-        A large chat export that can be read as a stream is not read here: it is stored by ``_store_streamed``.
-        """
-        if path.is_dir():
-            return self._read_folder(path)
-        try:
-            size = os.stat(path).st_size
-        except OSError:
-            size = 0
-        stream = streamable(path, format) if self.stream_bytes <= size <= self.max_bytes and path.is_file() else None
-        data: bytes | bytearray | None = None
-        if stream is not None:
-            fingerprint = file_fingerprint(path)
-        else:
-            try:
-                data = read_regular_file(path, self.max_bytes, buffer=size >= self.stream_bytes)
-            except InputError as exc:
-                return FileResult(exc.path, "failed", reason=exc.reason)
-            fingerprint = hashlib.sha256(data).hexdigest()
-        known = self.store.find_source(source_path(path))
-        if known and known[1] == fingerprint:
-            return FileResult(as_text(path), "unchanged", document_id=known[0])
-        if stream is not None:
-            return StreamedFile(path, fingerprint, known, stream)
-        return data, fingerprint, known
-
-    def _store_streamed(self, item: StreamedFile, tracker: Tracker | None,
-                        pool: ProcessPoolExecutor | None) -> FileResult:
-        """Store a large chat export read as a stream, a window of messages at a time."""
-        def embed(doc: Document, chunks: list[Chunk]) -> np.ndarray:
-            return self._embed(chunk_passages(doc.title, chunks), tracker, pool)
-
-        return StreamedChat(self.store, self.pipeline, self.config,
-                            embed if self.embedder is not None else None).ingest(item)
-
-    def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str, None]:
-        """The files of an export folder (Slack, a Meta thread in parts), and their fingerprint."""
-        try:
-            files = read_folder(path, folder_kind(path, os.listdir(path)) or slack.name, self.max_bytes)
-        except InputError as exc:
-            return FileResult(str(path), "failed", reason=exc.reason)
-        except OSError as exc:
-            return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
-        digest = hashlib.sha256()
-        for name, data in files.items():
-            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-        return files, digest.hexdigest(), None
-
-    def _prepare_in_pool(self, files: list[Path], format: str | None, pool: ProcessPoolExecutor,
-                         workers: int) -> Iterator[FileResult | list[Prepared]]:
-        """Parse in worker processes (both cores), store here, in the files' order."""
-        window: deque[tuple[Path, Any]] = deque()
-        for path in files:
-            read = self._read(path, format)
-            if isinstance(read, (FileResult, StreamedFile)):
-                window.append((path, read))
-            else:
-                data, fingerprint, known = read
-                if isinstance(data, bytearray):  # a large file: parsed here, its document not copied between processes
-                    window.append((path, prepare_bytes(self.pipeline, data, path, fingerprint, known, format)))
-                else:
-                    window.append((path, pool.submit(prepare_in_worker, data, path, fingerprint, known, format)))
-            while len(window) > 2 * workers:
-                yield self._worker_result(*window.popleft())
-        while window:
-            yield self._worker_result(*window.popleft())
-
-    def _worker_result(self, path: Path, pending: Any) -> FileResult | list[Prepared]:
-        """A worker's answer; the write lock is released first if it is long in coming."""
-        if isinstance(pending, Future):
-            try:
-                pending.exception(timeout=_SHORT_WAIT)
-            except TimeoutError:
-                self.store.flush()
-        return worker_result(path, pending)
-
-    def _own_files(self) -> set[Path]:
-        """The knowledge base's own files, never ingested into itself."""
-        if self.store.path == ":memory:":
-            return set()
-        base = Path(self.store.path).resolve()
-        return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
+    def _read(self, path: Path, format: str | None = None) -> Any:
+        """A file's bytes and fingerprint, its result when unchanged or unreadable, or a large chat export to stream
+        (``Ingest.read``)."""
+        return self._ingest(format).read(path)
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
         """Bytes to a Document (decode, detect, load), and how the format was chosen."""
         return self.pipeline.parse_bytes(data, name, format)
-
-    def _store(self, item: Prepared, tracker: Tracker | None = None,
-               pending: PendingVectors | None = None) -> FileResult:
-        """Store one parsed document, unless it is stored already.
-
-        Whether it is (unchanged, a duplicate, its messages held by another export) is decided under
-        the write lock, so two ingests of the same files store each document once. The lock is let go
-        while the document is embedded; if another process wrote meanwhile, the decision is taken again.
-        """
-        doc = item.doc
-        keys = message_keys(doc)
-        vectors = None  # the vectors of item.chunks as they are now
-        decided: tuple[str | None, bool] | None = None
-        seen = None  # the file's version when decided
-        while True:
-            self.store.start_write()
-            if decided is None or self.store.data_version() != seen:
-                outcome = self._decide(item, keys)
-                seen = self.store.data_version()
-                if isinstance(outcome, FileResult):
-                    if pending is not None:
-                        pending.cancel()
-                    return outcome
-                decided, changed = outcome[:2], outcome[2]
-                if changed and item.chunks is not None:  # messages left out: the chunks (and vectors) are not these
-                    item.chunks = self.pipeline.chunk(doc)
-                    item.postings = self.pipeline.index_terms(item.chunks)
-                    vectors = None
-                    if pending is not None:
-                        pending.cancel()
-                        pending = None
-            if self.embedder is None or vectors is not None or item.chunks is None:
-                break  # a long document's vectors are made after it is stored, with the chunks missing one
-            self.store.flush()  # no write lock held while embedding
-            try:
-                vectors = self._chunk_vectors(doc, item.chunks, pending, tracker)
-            except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
-                return FileResult(item.shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
-                                  detection=item.detection)
-            pending = None
-        replace, replaced = decided
-        if item.chunks is None:
-            stored = self._store_windows(doc, item.fingerprint, replace, keys)
-        else:
-            assert item.postings is not None
-            self.store.put_document(doc, item.chunks, item.postings, item.fingerprint, replace_id=replace,
-                                    message_keys=keys, vectors=vectors)
-            stored = len(item.chunks)
-        return FileResult(item.shown, "replaced" if replaced else "added", document_id=doc.id, format=doc.format,
-                          detection=item.detection, chunks=stored, report=doc.report.as_dict())
-
-    def _store_windows(self, doc: Document, fingerprint: str, replace: str | None, keys: list[str | None]) -> int:
-        """Store a long document whole, its chunks made, indexed and written a window of units at a time (never
-        all in memory at once); how many chunks. Their vectors are made after, with any chunk stored without one
-        (the write lock is not held while embedding)."""
-        stored = 0
-        with self.store.writing(doc, fingerprint, replace) as writer:
-            for first, units, chunks, postings in self.pipeline.windows(doc):
-                writer.add_units(units)
-                writer.add_chunks(units, chunks, postings, first_unit=first)
-                stored += len(chunks)
-            writer.add_message_keys(keys)
-            writer.add_text(doc.text)
-        return stored
-
-    def _decide(self, item: Prepared, keys: list[str | None]) -> FileResult | tuple[str | None, bool, bool]:
-        """How a parsed document is stored: its result when it is not (unchanged, duplicate), else the id
-        it replaces, whether it replaces one, and whether messages already stored were left out of it."""
-        doc, fingerprint, shown = item.doc, item.fingerprint, item.shown
-        known = self.store.find_source(doc.source)
-        if known and known[1] == fingerprint:
-            return FileResult(shown, "unchanged", document_id=known[0], format=doc.format)
-        existing_source = self.store.has_document(doc.id)
-        if existing_source and existing_source != doc.source:
-            return FileResult(shown, "duplicate", reason=f"same content as {existing_source}",
-                              document_id=doc.id, format=doc.format, detection=item.detection)
-        replace = known[0] if known else (doc.id if existing_source else None)
-        skipped, sources = self._drop_stored_messages(doc, keys, replace)
-        if skipped and not any(u.kind == "message" for u in doc.units):
-            return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
-                              f"{', '.join(sources)}", format=doc.format, detection=item.detection,
-                              report=doc.report.as_dict())
-        return replace, known is not None, bool(skipped)
-
-    def _drop_stored_messages(self, doc: Document, keys: list[str | None],
-                              replace: str | None) -> tuple[int, list[str]]:
-        """Leave out messages another stored export of the same chat holds; how many, and from where."""
-        present = [k for k in keys if k]
-        if not present:
-            return 0, []
-        ranks = {k: rank for rank, k in enumerate(present)}
-        known: set[str] = set()
-        sources: list[str] = []
-        for doc_id, shared in self.store.shared_messages(present).items():
-            if doc_id == replace:
-                continue
-            if same_stored_conversation(self.store, doc_id, [ranks[k] for k in shared], len(present),
-                                        min(shared.values()), max(shared.values())):
-                known |= shared.keys()
-                sources.append(self.store.has_document(doc_id) or doc_id)
-        sources.sort()
-        return (drop_known(doc, keys, known, sources) if known else 0), sources
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a parsed document, with topics (what ingest stores)."""
@@ -807,22 +415,4 @@ class KnowledgeBase:
         if not ids and len(text) >= MIN_ID_PREFIX:
             ids, by_prefix = self.store.match_prefix(text), True
         return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
-
-
-def _disk_full(error: sqlite3.OperationalError) -> bool:
-    """Whether SQLite failed for want of room (SQLITE_FULL), as opposed to another error."""
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End a pool's worker processes now, rather than after the task each is running."""
-    # concurrent.futures has no public way to do this; its process table and result queue are private
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
-    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's
-    # manager thread would wait for the rest forever: once our copy of the pipe's write end is closed
-    # (the workers' copies close as they die), that wait ends as end-of-file, handled as a broken pool.
-    queue = getattr(pool, "_result_queue", None)
-    if queue is not None:
-        queue._writer.close()
 

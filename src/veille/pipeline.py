@@ -1,6 +1,8 @@
-"""The per-file work of ingest: decode, detect, load, chunk, topics and index terms.
+"""The per-file work of ingest: decode, detect, load (``parse_file``); chunk, topics, figures and index terms
+(``chunk_document_here``).
 
-It runs in the ingest's worker processes as well as in the calling one; ``KnowledgeBase`` stores the result.
+Both run in the ingest's worker processes as well as in the calling one; ``ingest.py`` decides between the two
+whether a document is stored, and stores it.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .read import DEFAULT_MAX_BYTES, decode_bytes
 from .store.postings import DocumentPostings, build_postings
 from .text.analyzer import default_analyzer
 from .text.tokens import TokenCounter, make_counter
-from .types import Chunk, Document, Unit, content_id
+from .types import Chunk, Document, Figure, Unit, content_id
 
 # Formats veille has no loader for yet: refused by name rather than read as plain text.
 _UNSUPPORTED_SUFFIXES = {
@@ -265,44 +267,54 @@ class Pipeline:
 
 
 @dataclass
-class Prepared:
-    """One parsed document ready to store, and what decides how it is stored.
-
-    A long document (``Pipeline.windowed``) comes without its chunks: they are made a window at a time
-    as it is stored.
-    """
+class Parsed:
+    """One parsed document, where it comes from and how its format was told (a file gives one document, an
+    export one per conversation). Nothing is chunked yet: whether it is stored is decided first."""
 
     doc: Document
-    chunks: list[Chunk] | None
-    postings: DocumentPostings | None
-    fingerprint: str
-    known: tuple[str, str] | None  # (id, fingerprint) stored for the same source
+    fingerprint: str  # the file's bytes; for a conversation of an export, its text
     shown: str  # the path as the user gave it (with "#conversation" for a part of an export)
     detection: str
-    part_of_export: bool = False  # one conversation of a Slack export: unchanged-ness decided per part
 
 
-def prepare_bytes(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
-                  known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
-    """A file's (or an export folder's) documents ready to store, or why it failed."""
+def parse_file(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+               format: str | None) -> FileResult | list[Parsed]:
+    """A file's (or an export folder's) documents, or why it failed."""
     try:
         source = source_path(path)
-        parsed = pipeline.parse_source(data, source, format)
-        prepared = []
-        for doc, detection in parsed:
-            part = len(parsed) > 1 or isinstance(data, dict) or "#" in doc.source
+        documents = pipeline.parse_source(data, source, format)
+        parsed = []
+        for doc, detection in documents:
+            part = len(documents) > 1 or isinstance(data, dict) or "#" in doc.source
             if not part:
                 doc.source = source
-            chunks = None if pipeline.windowed(doc) else pipeline.chunk(doc)
-            postings = None if chunks is None else pipeline.index_terms(chunks)
             shown = as_text(path) + doc.source[len(source):] if part else as_text(path)
-            prepared.append(Prepared(doc, chunks, postings, content_id(doc.text) if part else fingerprint,
-                                     None if part else known, shown, detection, part_of_export=part))
+            parsed.append(Parsed(doc, content_id(doc.text) if part else fingerprint, shown, detection))
     except InputError as exc:
         return FileResult(str(path), "failed", reason=exc.reason)
     except Exception as exc:  # noqa: BLE001 - a loader's bug fails this file, not the batch
         return FileResult(str(path), "failed", reason=f"internal error while parsing: {exc!r}")
-    return prepared
+    return parsed
+
+
+@dataclass
+class Chunked:
+    """A document's chunks and their index terms, and the figures found in its units while chunking."""
+
+    chunks: list[Chunk]
+    postings: DocumentPostings
+    figures: list[list[Figure] | None]  # one entry per unit of the document
+
+    def attach_figures(self, doc: Document) -> None:
+        """Give the units of ``doc`` (the copy in this process) the figures found where it was chunked."""
+        for unit, figures in zip(doc.units, self.figures, strict=True):
+            unit.figures = figures
+
+
+def chunk_document_here(pipeline: Pipeline, doc: Document) -> Chunked:
+    """Chunk, analyse and index a document (topics, mentions, each unit's figures, index terms)."""
+    chunks = pipeline.chunk(doc)
+    return Chunked(chunks, pipeline.index_terms(chunks), [u.figures for u in doc.units])
 
 
 #: A paragraph longer than this (characters) is kept as several units, cut at sentence ends.
@@ -407,15 +419,21 @@ def _kill_on_parent_death() -> bool:
         return False
 
 
-def prepare_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
-                      known: tuple[str, str] | None, format: str | None) -> FileResult | list[Prepared]:
-    """``prepare_bytes`` in a worker process."""
+def parse_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+                    format: str | None) -> FileResult | list[Parsed]:
+    """``parse_file`` in a worker process."""
     assert _worker_pipeline is not None
-    return prepare_bytes(_worker_pipeline, data, path, fingerprint, known, format)
+    return parse_file(_worker_pipeline, data, path, fingerprint, format)
 
 
-def worker_result(path: Path, pending: Any) -> FileResult | list[Prepared]:
-    """A worker's answer; a crash in a worker fails that file, not the batch."""
+def chunk_in_worker(doc: Document) -> Chunked:
+    """``chunk_document_here`` in a worker process."""
+    assert _worker_pipeline is not None
+    return chunk_document_here(_worker_pipeline, doc)
+
+
+def worker_result(path: Path, pending: Any) -> FileResult | list[Parsed]:
+    """A worker's parse; a crash in a worker fails that file, not the batch."""
     if not isinstance(pending, Future):  # decided without a worker: a result, or a file to stream
         return pending
     try:

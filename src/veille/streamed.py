@@ -27,6 +27,7 @@ import numpy as np
 from .archive import is_zip
 from .chunking import ChunkingConfig
 from .chunking.conversation import ConversationChunker
+from .decide import decide
 from .detect import detect
 from .errors import InputError
 from .identity import MessageKeyer, same_stored_conversation
@@ -102,13 +103,27 @@ class _Shared:
 
 @dataclass
 class _FirstRead:
-    """What the identity read learned: content id, dates, keyed messages, and which of them are stored."""
+    """What the identity read learned: content id, dates, keyed messages, and the stored documents sharing any."""
 
     doc_id: str
     first: datetime | None
     keyed: int
-    known: np.ndarray  # bool per keyed message: already stored in a document of the same conversation
-    sources: list[str]
+    shared: dict[str, _Shared]
+
+    def stored_messages(self, store: SQLiteStore, replace: str | None) -> tuple[np.ndarray, list[str]]:
+        """Which keyed messages (a bool each) a stored document of the same conversation holds, and its sources;
+        the document this one replaces (an earlier version of the same file) does not count."""
+        known = np.zeros(self.keyed, dtype=bool)
+        sources = []
+        for doc_id, entry in self.shared.items():
+            if doc_id != replace and same_stored_conversation(store, doc_id, entry.ranks, self.keyed, entry.low,
+                                                               entry.high):
+                known[np.frombuffer(entry.ranks, dtype=np.int64)] = True
+                sources.append(store.has_document(doc_id) or doc_id)
+        return known, sorted(sources)
+
+
+_MEANWHILE = "stored meanwhile by another ingest"
 
 
 class _StoredMeanwhile(Exception):
@@ -134,31 +149,35 @@ class StreamedChat:
         shown, source = as_text(item.path), source_path(item.path)
         try:
             plan = whatsapp.stream_plan(item.path)
-            first = self._first_read(plan, item.known[0] if item.known else None)
+            first = self._first_read(plan)
         except InputError as exc:
             return FileResult(shown, "failed", reason=exc.reason)
         except OSError as exc:
             return FileResult(shown, "failed", reason=f"cannot read: {exc.strerror or exc}")
-        existing = self.store.has_document(first.doc_id)
-        if existing and existing != source:
-            return FileResult(shown, "duplicate", reason=f"same content as {existing}", document_id=first.doc_id,
+        known = np.zeros(first.keyed, dtype=bool)
+
+        def stored_messages(replace: str | None) -> tuple[int, int, list[str]]:
+            nonlocal known
+            known, sources = first.stored_messages(self.store, replace)
+            skipped = int(known.sum())
+            return skipped, first.keyed - skipped, sources
+
+        decision = decide(self.store, source, item.fingerprint, first.doc_id, stored_messages)
+        notes = list(plan.notes)
+        if decision.skipped:
+            notes.append(f"{decision.skipped} messages already stored from {', '.join(decision.sources)} left out")
+        if decision.action == "unchanged":  # stored meanwhile by another ingest, with the same bytes
+            return FileResult(shown, "unchanged", reason=_MEANWHILE, document_id=decision.document_id,
                               format=whatsapp.name, detection=item.detection)
-        skipped = int(first.known.sum())
-        if first.keyed and skipped == first.keyed:
-            left_out = ParseReport(skipped=skipped, notes=[*plan.notes, f"{skipped} messages already stored from "
-                                                            f"{', '.join(first.sources)} left out"])
-            return FileResult(shown, "duplicate", reason=f"all {skipped} messages already stored from "
-                              f"{', '.join(first.sources)}", format=whatsapp.name, detection=item.detection,
-                              report=left_out.as_dict())
+        if decision.action == "duplicate":
+            left_out = ParseReport(skipped=decision.skipped, notes=notes).as_dict() if decision.skipped else {}
+            return FileResult(shown, "duplicate", reason=decision.reason, document_id=decision.document_id,
+                              format=whatsapp.name, detection=item.detection, report=left_out)
         doc = Document(source=source, kind=whatsapp.kind, format=whatsapp.name, text="", date=first.first)
         doc.__dict__["id"] = first.doc_id  # the content id of the whole text, computed while streaming
         doc.metadata.update(date_order=plan.order, streamed=True, window=self.window)
-        replace = item.known[0] if item.known else (first.doc_id if existing else None)
-        notes = list(plan.notes)
-        if skipped:
-            notes.append(f"{skipped} messages already stored from {', '.join(first.sources)} left out")
         try:
-            chunks = self._store(plan, doc, first, item.fingerprint, replace, notes)
+            chunks = self._store(plan, doc, known, item.fingerprint, decision.replace, notes)
         except _StoredMeanwhile as exc:  # another ingest stored it while this one read the file
             return FileResult(shown, exc.status, reason=exc.reason, document_id=first.doc_id, format=whatsapp.name,
                               detection=item.detection)
@@ -166,14 +185,13 @@ class StreamedChat:
             return FileResult(shown, "failed", reason=exc.reason)
         except OSError as exc:
             return FileResult(shown, "failed", reason=f"cannot read: {exc.strerror or exc}")
-        doc.report.skipped = skipped
-        return FileResult(shown, "replaced" if item.known else "added", document_id=doc.id, format=doc.format,
+        doc.report.skipped = decision.skipped
+        return FileResult(shown, "replaced" if decision.replaced else "added", document_id=doc.id, format=doc.format,
                           detection=item.detection, chunks=chunks, report=doc.report.as_dict())
 
     # -- the identity read ----------------------------------------------------
-    def _first_read(self, plan: whatsapp.StreamPlan, replace: str | None) -> _FirstRead:
-        """Content id, first time and message keys of the export; which keys a stored chat of it holds (the
-        document it replaces, an earlier version of the same file, does not count)."""
+    def _first_read(self, plan: whatsapp.StreamPlan) -> _FirstRead:
+        """Content id, first time and message keys of the export; the stored documents holding any of them."""
         text_hash = hashlib.sha256()
         keyer = MessageKeyer()
         shared: dict[str, _Shared] = {}
@@ -189,8 +207,6 @@ class StreamedChat:
             found = self.store.shared_messages([k for _, k in batch])
             rank_of = {k: r for r, k in batch}
             for doc_id, positions in found.items():
-                if doc_id == replace:
-                    continue
                 entry = shared.setdefault(doc_id, _Shared())
                 entry.ranks.extend(rank_of[k] for k in positions)
                 entry.low = min(entry.low, *positions.values())
@@ -209,32 +225,24 @@ class StreamedChat:
                 look_up()
         if batch:
             look_up()
-        known = np.zeros(keyed, dtype=bool)
-        sources = []
-        for doc_id, entry in shared.items():
-            if same_stored_conversation(self.store, doc_id, entry.ranks, keyed, entry.low, entry.high):
-                known[np.frombuffer(entry.ranks, dtype=np.int64)] = True
-                sources.append(self.store.has_document(doc_id) or doc_id)
         if _ends_with_newline(Path(plan.path), plan.codec):
             text_hash.update(b"\n")
-        return _FirstRead(text_hash.hexdigest()[:16], first, keyed, known, sorted(sources))
+        return _FirstRead(text_hash.hexdigest()[:16], first, keyed, shared)
 
     # -- the storing read -----------------------------------------------------
-    def _store(self, plan: whatsapp.StreamPlan, doc: Document, first: _FirstRead, fingerprint: str,
+    def _store(self, plan: whatsapp.StreamPlan, doc: Document, known: np.ndarray, fingerprint: str,
                replace: str | None, notes: list[str]) -> int:
-        """Parse again, leave out the stored messages, and store the rest a window at a time; chunks stored."""
+        """Parse again, leave out the ``known`` messages (stored already), and store the rest a window at a time;
+        chunks stored."""
         tally = ReportTally(ParseReport())
         edited = 0
         keyer = MessageKeyer()
         stored_chunks = 0
         with self.store.writing(doc, fingerprint, replace) as writer:
             # decided before the write lock was taken: what another ingest stored meanwhile is looked at again
-            known = self.store.find_source(doc.source)
-            if known and known[1] == fingerprint:
-                raise _StoredMeanwhile("unchanged", "stored meanwhile by another ingest")
-            existing = self.store.has_document(doc.id)
-            if existing and doc.id != replace:
-                raise _StoredMeanwhile("duplicate", f"same content as {existing}")
+            decision = decide(self.store, doc.source, fingerprint, doc.id)
+            if not decision.stored:
+                raise _StoredMeanwhile(decision.action, decision.reason or _MEANWHILE)
             def lines() -> Iterator[Line]:
                 for line in plan.lines():
                     writer.add_text(("\n" if line.number > 1 else "") + line.text)
@@ -257,7 +265,7 @@ class StreamedChat:
                 key = keyer.key(unit)
                 if key is not None:
                     keyed += 1
-                    if first.known[keyed - 1]:
+                    if known[keyed - 1]:
                         continue
                 if window and len(window) >= self.window and (
                         self.breaks.must_break(window[-1], unit) or len(window) >= max(MAX_WINDOW, self.window)):
