@@ -22,7 +22,7 @@ import sqlite3
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -52,7 +52,7 @@ from .pipeline import (
 from .store import SQLiteStore
 from .store.postings import DocumentPostings
 from .streamed import StreamedChat, StreamedFile, file_fingerprint, streamable
-from .types import Chunk, Document
+from .types import Chunk, Document, ParseReport, Unit
 from .walk import walk
 
 __all__ = ["Ingest", "IngestInterrupted", "IngestReport", "IngestStopped"]
@@ -128,9 +128,9 @@ class IngestStopped(VeilleError):
 
 
 @dataclass
-class Ready:
-    """A parsed document decided to be stored, with its chunks once made (None for a long document: chunked
-    a window at a time as it is stored)."""
+class Decided:
+    """A parsed document and how it is to be stored (or why not); its chunks once made (none when it is not
+    stored, nor for a long document: chunked a window at a time as it is stored)."""
 
     parsed: Parsed
     keys: list[str | None]  # its messages' keys (None for units without one)
@@ -138,16 +138,46 @@ class Ready:
     seen: tuple[int, int]  # the knowledge base's version when decided (``Ingest._version``)
     chunks: list[Chunk] | None = None
     postings: DocumentPostings | None = None
+    whole: _AsParsed | None = None  # a chat as parsed: messages may be left out of it, and then others
 
     @property
     def doc(self) -> Document:
         return self.parsed.doc
 
+    def decide_again(self, store: SQLiteStore) -> Decision:
+        """The decision taken afresh, from the document as parsed (with every message)."""
+        if self.whole is not None:
+            self.whole.restore(self.doc, self.keys)
+        decision = decide_document(store, self.doc, self.parsed.fingerprint, self.keys)
+        self.decision = decision
+        return decision
+
+
+@dataclass
+class _AsParsed:
+    """What leaving messages out of a document changes in it, as it was before."""
+
+    units: list[Unit]
+    keys: list[str | None]
+    report: ParseReport
+    participants: list[str]
+
+    @classmethod
+    def of(cls, doc: Document, keys: list[str | None]) -> "_AsParsed":
+        report = replace(doc.report, authors=list(doc.report.authors), raw_examples=list(doc.report.raw_examples),
+                         notes=list(doc.report.notes))
+        return cls(doc.units, list(keys), report, list(doc.participants))
+
+    def restore(self, doc: Document, keys: list[str | None]) -> None:
+        doc.units, keys[:], doc.participants = self.units, self.keys, list(self.participants)
+        doc.report = replace(self.report, authors=list(self.report.authors),
+                             raw_examples=list(self.report.raw_examples), notes=list(self.report.notes))
+
 
 #: What one file gives each step: its result when it is done with (failed, unchanged), a large chat export
-#: to stream, or its documents (parsed, then each decided: a result, or ready to store).
+#: to stream, or its documents (parsed, then each decided).
 Parsing = FileResult | StreamedFile | list[Parsed]
-Decided = FileResult | StreamedFile | list["FileResult | Ready"]
+FileDecisions = FileResult | StreamedFile | list["FileResult | Decided"]
 
 
 class Ingest:
@@ -294,18 +324,19 @@ class Ingest:
         return files, digest.hexdigest()
 
     # -- decide ---------------------------------------------------------------------------------------
-    def _decide(self, parsed: Iterator[Parsing]) -> Iterator[Decided]:
-        """Each parsed document decided: its result when it is not stored, else ready to be chunked."""
+    def _decide(self, parsed: Iterator[Parsing]) -> Iterator[FileDecisions]:
+        """Each parsed document decided: its result when it is not stored, else entry to be chunked."""
         for item in parsed:
             if not isinstance(item, list):
                 yield item
                 continue
-            decided: list[FileResult | Ready] = []
+            decided: list[FileResult | Decided] = []
             for p in item:
                 seen = self._version()
                 keys = message_keys(p.doc)
-                decision = decide_document(self.store, p.doc, p.fingerprint, keys)
-                decided.append(Ready(p, keys, decision, seen) if decision.stored else _not_stored(p, decision))
+                whole = _AsParsed.of(p.doc, keys) if any(keys) else None  # a chat: messages may be left out
+                decided.append(Decided(p, keys, decide_document(self.store, p.doc, p.fingerprint, keys), seen,
+                                       whole=whole))
             yield decided
 
     def _version(self) -> tuple[int, int]:
@@ -313,44 +344,44 @@ class Ingest:
         return self.store.data_version(), self.stored
 
     # -- chunk, analyse, index ------------------------------------------------------------------------
-    def _chunk(self, decided: Iterator[Decided]) -> Iterator[Decided]:
+    def _chunk(self, decided: Iterator[FileDecisions]) -> Iterator[FileDecisions]:
         """The chunks and index terms of each document to store (in the workers when there is a pool)."""
-        window: deque[tuple[Decided, list[tuple[Ready, Any]]]] = deque()
+        window: deque[tuple[FileDecisions, list[tuple[Decided, Any]]]] = deque()
         for item in decided:
-            pending: list[tuple[Ready, Any]] = []
-            for ready in item if isinstance(item, list) else []:
-                if not isinstance(ready, Ready) or self.pipeline.windowed(ready.doc):
-                    continue  # a long document is chunked a window at a time as it is stored
+            pending: list[tuple[Decided, Any]] = []
+            for entry in item if isinstance(item, list) else []:
+                if not isinstance(entry, Decided) or not entry.decision.stored or self.pipeline.windowed(entry.doc):
+                    continue  # not stored; or a long document, chunked a window at a time as it is stored
                 if self.parse_pool is None:
                     self.store.flush()  # no write lock held while chunking
                     try:
-                        pending.append((ready, chunk_document_here(self.pipeline, ready.doc)))
+                        pending.append((entry, chunk_document_here(self.pipeline, entry.doc)))
                     except Exception as exc:  # noqa: BLE001 - a chunker's bug fails this file, not the batch
-                        pending.append((ready, exc))
+                        pending.append((entry, exc))
                 else:
-                    pending.append((ready, self.parse_pool.submit(chunk_in_worker, ready.doc)))
+                    pending.append((entry, self.parse_pool.submit(chunk_in_worker, entry.doc)))
             window.append((item, pending))
             while len(window) > 2 * self.workers:
                 yield self._chunked(*window.popleft())
         while window:
             yield self._chunked(*window.popleft())
 
-    def _chunked(self, item: Decided, pending: list[tuple[Ready, Any]]) -> Decided:
+    def _chunked(self, item: FileDecisions, pending: list[tuple[Decided, Any]]) -> FileDecisions:
         """``item`` with its documents' chunks in place; a document whose chunking failed fails."""
         failed: dict[int, FileResult] = {}
-        for ready, result in pending:
+        for entry, result in pending:
             self._wait(result)  # outside the try: a write that fails (disk full) stops the ingest
             try:
                 if isinstance(result, Exception):
                     raise result
                 chunked: Chunked = result.result() if isinstance(result, Future) else result
             except Exception as exc:  # noqa: BLE001 - a crash in a worker fails that file, not the batch
-                failed[id(ready)] = FileResult(str(ready.parsed.shown), "failed",
+                failed[id(entry)] = FileResult(str(entry.parsed.shown), "failed",
                                                reason=f"internal error while parsing: {exc!r}")
                 continue
             if isinstance(result, Future):  # chunked in a worker: its copy of the units got the figures
-                chunked.attach_figures(ready.doc)
-            ready.chunks, ready.postings = chunked.chunks, chunked.postings
+                chunked.attach_figures(entry.doc)
+            entry.chunks, entry.postings = chunked.chunks, chunked.postings
         if failed and isinstance(item, list):
             return [failed.get(id(r), r) for r in item]
         return item
@@ -365,57 +396,59 @@ class Ingest:
         return pending
 
     # -- store ----------------------------------------------------------------------------------------
-    def _store(self, item: Decided, pending: list[PendingVectors | None]) -> list[FileResult]:
+    def _store(self, item: FileDecisions, pending: list[PendingVectors | None]) -> list[FileResult]:
         """Store a file's documents (or stream it); the result of each."""
         if isinstance(item, FileResult):
             return [item]
         if isinstance(item, StreamedFile):
             return [self._store_streamed(item)]
-        return [self._store_document(r, v) if isinstance(r, Ready) else r for r, v in zip(item, pending)]
+        return [self._store_document(r, v) if isinstance(r, Decided) else r for r, v in zip(item, pending)]
 
-    def _store_document(self, ready: Ready, pending: PendingVectors | None) -> FileResult:
+    def _store_document(self, entry: Decided, pending: PendingVectors | None) -> FileResult:
         """Store one document as decided, once the decision is confirmed under the write lock.
 
         If the knowledge base moved since it was decided, it is decided again (other processes store the
         same files and chats too: each document is stored once); if messages are now left out of it, it is
         chunked again. The lock is let go while the document is embedded, then the decision checked again.
         """
-        doc, parsed = ready.doc, ready.parsed
-        vectors = None  # the vectors of ready.chunks as they are now
+        doc, parsed = entry.doc, entry.parsed
+        vectors = None  # the vectors of entry.chunks as they are now
         while True:
             self.store.start_write()
-            if self._version() != ready.seen:
-                decision = decide_document(self.store, doc, parsed.fingerprint, ready.keys)
-                ready.seen = self._version()
-                if not decision.stored:
-                    if pending is not None:
-                        pending.cancel()
-                    return _not_stored(parsed, decision)
-                ready.decision = decision
-                if decision.skipped and ready.chunks is not None:  # messages left out: not these chunks
-                    chunked = chunk_document_here(self.pipeline, doc)
-                    ready.chunks, ready.postings = chunked.chunks, chunked.postings
-                    vectors = None
-                    if pending is not None:
-                        pending.cancel()
-                        pending = None
-            if self.embedder is None or vectors is not None or ready.chunks is None:
+            if self._version() != entry.seen:
+                chunked_units = doc.units
+                entry.decide_again(self.store)
+                entry.seen = self._version()
+                if entry.chunks is not None and not _same_units(doc.units, chunked_units):
+                    entry.chunks = entry.postings = None  # other messages left out than when it was chunked
+            if not entry.decision.stored:
+                if pending is not None:
+                    pending.cancel()
+                return _not_stored(parsed, entry.decision)
+            if entry.chunks is None and not self.pipeline.windowed(doc):  # decided otherwise since: chunked here
+                chunked = chunk_document_here(self.pipeline, doc)
+                entry.chunks, entry.postings = chunked.chunks, chunked.postings
+                vectors = None
+                if pending is not None:
+                    pending.cancel()
+                    pending = None
+            if self.embedder is None or vectors is not None or entry.chunks is None:
                 break  # a long document's vectors are made after it is stored, with the chunks missing one
             self.store.flush()  # no write lock held while embedding
             try:
-                vectors = self._chunk_vectors(doc, ready.chunks, pending)
+                vectors = self._chunk_vectors(doc, entry.chunks, pending)
             except Exception as exc:  # noqa: BLE001 - this file fails, the batch goes on
                 return FileResult(parsed.shown, "failed", reason=f"cannot embed: {exc!r}", format=doc.format,
                                   detection=parsed.detection)
             pending = None
-        decision = ready.decision
-        if ready.chunks is None:
-            stored = self._store_windows(doc, parsed.fingerprint, decision.replace, ready.keys)
+        decision = entry.decision
+        if entry.chunks is None:
+            stored = self._store_windows(doc, parsed.fingerprint, decision.replace, entry.keys)
         else:
-            assert ready.postings is not None
-            self.store.put_document(doc, ready.chunks, ready.postings, parsed.fingerprint,
-                                    replace_id=decision.replace, message_keys=ready.keys, vectors=vectors)
-            stored = len(ready.chunks)
+            assert entry.postings is not None
+            self.store.put_document(doc, entry.chunks, entry.postings, parsed.fingerprint,
+                                    replace_id=decision.replace, message_keys=entry.keys, vectors=vectors)
+            stored = len(entry.chunks)
         self.stored += 1
         return FileResult(parsed.shown, "replaced" if decision.replaced else "added", document_id=doc.id,
                           format=doc.format, detection=parsed.detection, chunks=stored, report=doc.report.as_dict())
@@ -498,6 +531,10 @@ class Ingest:
             raise
         finally:  # work queued ahead for documents that will not be stored is dropped
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _same_units(now: list[Unit], before: list[Unit]) -> bool:
+    return len(now) == len(before) and all(a is b for a, b in zip(now, before))
 
 
 def _not_stored(parsed: Parsed, decision: Decision) -> FileResult:

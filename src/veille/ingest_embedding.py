@@ -14,7 +14,7 @@ import numpy as np
 from .embed import chunk_passages, embed_in_worker
 
 if TYPE_CHECKING:
-    from .ingest import Decided
+    from .ingest import FileDecisions
 
 
 @dataclass
@@ -80,21 +80,21 @@ class EmbedAhead:
         self.pool = pool
         self.ahead = ahead  # chunks submitted and not yet stored
 
-    def run(self, items: Iterator["Decided"]) -> Iterator[tuple["Decided", list["PendingVectors | None"]]]:
+    def run(self, items: Iterator["FileDecisions"]) -> Iterator[tuple["FileDecisions", list["PendingVectors | None"]]]:
         """Each file's item, with its documents' vectors being made (None for a document without chunks yet)."""
         if self.pool is None:
             for item in items:
                 yield item, ([None] * len(item) if isinstance(item, list) else [])
             return
-        window: deque[tuple[Decided, list[PendingVectors | None]]] = deque()
+        window: deque[tuple[FileDecisions, list[PendingVectors | None]]] = deque()
         queued = 0
         for item in items:
             pending: list[PendingVectors | None] = []
-            for ready in item if isinstance(item, list) else []:
+            for entry in item if isinstance(item, list) else []:
                 # a result (not stored) has nothing to embed; a long document is embedded after it is stored
-                chunks = getattr(ready, "chunks", None)
+                chunks = getattr(entry, "chunks", None)
                 pending.append(None if chunks is None else
-                               PendingVectors.submit(self.pool, chunk_passages(ready.doc.title, chunks)))
+                               PendingVectors.submit(self.pool, chunk_passages(entry.doc.title, chunks)))
             window.append((item, pending))
             queued += sum(len(v) for v in pending if v is not None)
             while window and queued > self.ahead:
