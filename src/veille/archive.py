@@ -8,6 +8,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Callable
 
 from .errors import InputError
 
@@ -54,11 +55,10 @@ def archive_names(data: bytes, name: str, max_bytes: int) -> list[str]:
         return [m.filename for m in _members(archive)]
 
 
-def read_archive_files(data: bytes, name: str, max_bytes: int, suffix: str) -> dict[str, bytes]:
-    """The files of a zip archive whose name ends with ``suffix``, by name."""
+def read_archive_files(data: bytes, name: str, max_bytes: int, wanted: Callable[[str], bool]) -> dict[str, bytes]:
+    """The files of a zip archive whose name is ``wanted``, by name."""
     with _open(data, name, max_bytes) as archive:
-        return {m.filename: _read(archive, m, name) for m in _members(archive)
-                if m.filename.lower().endswith(suffix)}
+        return {m.filename: _read(archive, m, name) for m in _members(archive) if wanted(m.filename)}
 
 
 def _open(data: bytes, name: str, max_bytes: int) -> zipfile.ZipFile:

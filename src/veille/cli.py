@@ -21,7 +21,7 @@ from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
 from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, KnowledgeBase, Resolved
 from .llm import LLMConfig, LLMUnavailable
-from .loaders import LOADERS
+from .loaders import FORMATS
 from .names import printable
 from .search import HIGHLIGHT
 from .store.base import date_bound
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read files and folders into the knowledge base. A bad file is reported "
                                    "with the reason and the others go on; the exit code is 1 if any failed.")
     p.add_argument("paths", nargs="+", help="files or folders")
-    p.add_argument("--format", choices=sorted([*LOADERS, "slack"]), help="skip detection and use this loader")
+    p.add_argument("--format", choices=FORMATS, help="skip detection and use this loader")
     p.add_argument("--tokens", dest="token_counter", choices=sorted(COUNTERS),
                    help="token counter (default cl100k; chars4 is the ceil(characters/4) estimate)")
     p.add_argument("--max-tokens", type=_number(int, "a chunk budget (a whole number of tokens, 16 or more)", 16),

@@ -31,7 +31,7 @@ import numpy as np
 from .decide import Decision, decide_document, unchanged
 from .embed import Embedder, chunk_passages, passage_text
 from .errors import InputError, VeilleError
-from .exports import folder_kind, read_folder
+from .exports import ExportFiles, folder_export, read_export_folder
 from .file_bytes import read_regular_file
 from .identity import message_keys
 from .ingest_embedding import EMBED_BATCH, EmbedAhead, PendingVectors, ProgressCallback, Tracker
@@ -281,7 +281,7 @@ class Ingest:
             path, pending = window.popleft()
             yield worker_result(path, self._wait(pending))
 
-    def read(self, path: Path) -> FileResult | StreamedFile | tuple[bytes | dict[str, bytes], str]:
+    def read(self, path: Path) -> FileResult | StreamedFile | tuple[bytes | ExportFiles, str]:
         """The file's bytes (an export folder's files) and fingerprint; its result when it is stored with these
         very bytes or cannot be read; a large chat export that can be read as a stream is not read here."""
         if path.is_dir():
@@ -310,18 +310,19 @@ class Ingest:
         assert data is not None
         return data, fingerprint
 
-    def _read_folder(self, path: Path) -> FileResult | tuple[dict[str, bytes], str]:
-        """The files of an export folder (Slack, a Meta thread in parts), and their fingerprint."""
+    def _read_folder(self, path: Path) -> FileResult | tuple[ExportFiles, str]:
+        """The files of an export folder (``loaders.EXPORT_LOADERS``), and their fingerprint."""
         try:
-            files = read_folder(path, folder_kind(path, os.listdir(path)) or slack.name, self.max_bytes)
+            # a folder comes here only when the walk found it an export (read as Slack had it changed since)
+            export = read_export_folder(path, folder_export(path, os.listdir(path)) or slack, self.max_bytes)
         except InputError as exc:
             return FileResult(str(path), "failed", reason=exc.reason)
         except OSError as exc:
             return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
         digest = hashlib.sha256()
-        for name, data in files.items():
+        for name, data in export.files.items():
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-        return files, digest.hexdigest()
+        return export, digest.hexdigest()
 
     # -- decide ---------------------------------------------------------------------------------------
     def _decide(self, parsed: Iterator[Parsing]) -> Iterator[FileDecisions]:

@@ -16,7 +16,7 @@ from .errors import AmbiguousReference, BadArgument, VeilleError
 from .ingest import Ingest, IngestInterrupted, IngestReport, IngestStopped
 from .ingest_embedding import IngestProgress, ProgressCallback
 from .llm import LLMConfig
-from .loaders import slack
+from .loaders import EXPORT_LOADERS
 from .names import as_text, printable, source_path
 from .pipeline import FileResult, Pipeline
 from .read import DEFAULT_MAX_BYTES
@@ -174,7 +174,7 @@ class KnowledgeBase:
         """
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        if format is not None and format != slack.name:
+        if format is not None and format not in EXPORT_LOADERS:
             get_loader(format)  # an unknown name fails before any file is read
         return self._ingest(format, progress).run(paths, exclude)
 

@@ -19,20 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from .archive import (
-    ArchiveText,
-    archive_names,
-    is_zip,
-    read_archive_files,
-    read_chat_archive,
-)
+from .archive import ArchiveText, is_zip, read_chat_archive
 from .chunking import ChunkingConfig, chunk_document
 from .detect import detect, get_loader
 from .enrich import MentionExtractor, TopicExtractor
 from .enrich.figures import extract_figures
 from .errors import InputError
-from .exports import parse_files
-from .loaders import slack
+from .exports import ExportFiles, archive_export, folder_only
 from .names import as_text, source_path
 from .loaders.jsonchat import InvalidJSON, json_problem, looks_like_json, refusal
 from .read import DEFAULT_MAX_BYTES, decode_bytes
@@ -123,22 +116,21 @@ class Pipeline:
             self._counter = make_counter(self.counter_name)
         return self._counter
 
-    def parse_source(self, data: bytes | dict[str, bytes], name: str,
+    def parse_source(self, data: bytes | ExportFiles, name: str,
                      format: str | None = None) -> list[tuple[Document, str]]:
-        """A file's bytes, or an export folder's files, to Documents and how their format was chosen.
+        """A file's bytes, or an export's files, to Documents and how their format was chosen.
 
-        A Slack export (a folder, or a zip of one) gives a document per conversation;
-        a Meta conversation in parts, or anything else, one document.
+        An export (a folder of several files, or a zip archive of one: ``loaders.EXPORT_LOADERS``) gives
+        the documents its loader finds in it (a Slack export, one per conversation); a file, one document.
         """
-        if isinstance(data, dict):
-            return parse_files(data, name, "export folder")
-        if is_zip(data) and format in (None, slack.name):
-            names = archive_names(data, name, self.max_bytes)
-            if format == slack.name or slack.is_export(names):
-                files = read_archive_files(data, name, self.max_bytes, ".json")
-                return parse_files(files, name, "Slack export in a zip archive")
-        if format == slack.name:
-            raise InputError(name, "a Slack export is a folder or a zip archive of one")
+        if isinstance(data, ExportFiles):
+            return data.parse(name)
+        export = archive_export(data, name, format, self.max_bytes) if is_zip(data) else None
+        if export is not None:
+            return export.parse(name)
+        forced = folder_only(format)
+        if forced is not None:
+            raise InputError(name, f"a {forced.described} is a folder or a zip archive of one")
         return [self.parse_bytes(data, name, format)]
 
     def parse_bytes(self, data: bytes, name: str, format: str | None = None) -> tuple[Document, str]:
@@ -277,7 +269,7 @@ class Parsed:
     detection: str
 
 
-def parse_file(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+def parse_file(pipeline: Pipeline, data: bytes | ExportFiles, path: Path, fingerprint: str,
                format: str | None) -> FileResult | list[Parsed]:
     """A file's (or an export folder's) documents, or why it failed."""
     try:
@@ -285,7 +277,7 @@ def parse_file(pipeline: Pipeline, data: bytes | dict[str, bytes], path: Path, f
         documents = pipeline.parse_source(data, source, format)
         parsed = []
         for doc, detection in documents:
-            part = len(documents) > 1 or isinstance(data, dict) or "#" in doc.source
+            part = len(documents) > 1 or isinstance(data, ExportFiles) or "#" in doc.source
             if not part:
                 doc.source = source
             shown = as_text(path) + doc.source[len(source):] if part else as_text(path)
@@ -419,7 +411,7 @@ def _kill_on_parent_death() -> bool:
         return False
 
 
-def parse_in_worker(data: bytes | dict[str, bytes], path: Path, fingerprint: str,
+def parse_in_worker(data: bytes | ExportFiles, path: Path, fingerprint: str,
                     format: str | None) -> FileResult | list[Parsed]:
     """``parse_file`` in a worker process."""
     assert _worker_pipeline is not None

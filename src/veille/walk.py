@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .exports import folder_kind
+from .exports import folder_export
 from .file_bytes import special_kind
 from .names import as_text
 from .pipeline import FileResult
@@ -79,7 +79,7 @@ def _walk_folder(top: Path, key: tuple[int, int], exclude: Sequence[str], found:
                                              reason=f"cannot read folder: {exc.strerror or exc}"))
             continue
         names = [e.name for e in entries if not _is_folder(e)]
-        if folder_kind(folder, names):
+        if folder_export(folder, names):
             found.items.append(folder)
             continue
         subfolders = []

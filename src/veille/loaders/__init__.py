@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import (article, chunkfile, discord, html, markdown, meta, plaintext, post, subtitles, telegram, transcript,
-               webchat, whatsapp)
-from .base import Loader
+from . import (article, chunkfile, discord, html, markdown, meta, meta_parts, plaintext, post, slack, subtitles,
+               telegram, transcript, webchat, whatsapp)
+from .base import ExportLoader, Loader
 
 #: Every loader by name. ``plaintext`` is the fallback and always fits a little.
 LOADERS: dict[str, Loader] = {
@@ -13,4 +13,10 @@ LOADERS: dict[str, Loader] = {
                    article, plaintext)
 }
 
-__all__ = ["LOADERS", "Loader"]
+#: Formats made of several files (a folder, or a zip archive of one), in the order they are tried.
+EXPORT_LOADERS: dict[str, ExportLoader] = {loader.name: loader for loader in (slack, meta_parts)}
+
+#: Every name ``--format`` takes.
+FORMATS: tuple[str, ...] = tuple(sorted({*LOADERS, *EXPORT_LOADERS}))
+
+__all__ = ["EXPORT_LOADERS", "FORMATS", "LOADERS", "ExportLoader", "Loader"]

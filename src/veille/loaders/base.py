@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Iterator, NamedTuple, Protocol
 
 from ..types import Document
@@ -20,6 +22,35 @@ class Loader(Protocol):
 
     def parse(self, text: str, source: str) -> Document:
         """Read ``text`` (already decoded and normalised) into a Document."""
+
+
+class ExportLoader(Protocol):
+    """A format made of several files, read as one source: a folder (or a zip archive of one) whose files
+    together give one or several documents (a Slack workspace, a Messenger thread in ``message_N.json`` parts).
+
+    Ingest finds it by ``in_folder`` (walking) or ``in_archive`` (a zip), reads the files ``folder_files``
+    or ``archive_member`` names, and gives them to ``parse_files``.
+    """
+
+    name: str
+    kind: str
+    described: str  # how the export is named in messages ("Slack export")
+
+    def in_folder(self, root: Path, names: list[str]) -> bool:
+        """Whether the folder ``root``, holding the files ``names``, is one export of this format."""
+
+    def folder_files(self, root: Path) -> list[Path]:
+        """The files of the folder ``root`` the export is made of, in a stable order."""
+
+    def in_archive(self, names: list[str]) -> bool:
+        """Whether a zip archive holding the files ``names`` is one export of this format."""
+
+    def archive_member(self, name: str) -> bool:
+        """Whether the archive's file ``name`` is part of the export."""
+
+    def parse_files(self, files: Mapping[str, bytes], source: str, what: str) -> list[tuple[Document, str]]:
+        """The documents of the export's files (by path relative to the folder), and how their format was
+        told (``what``: where the files came from, "export folder" or "… in a zip archive")."""
 
 
 class Line(NamedTuple):

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -36,6 +37,7 @@ from .jsonchat import describe_json_error, listed, word
 
 name = "slack"
 kind = "chat"
+described = "Slack export"
 
 #: Conversation lists and the kind of conversation each holds.
 _LISTS = {"channels.json": "channel", "groups.json": "group", "mpims.json": "mpim", "dms.json": "dm"}
@@ -68,6 +70,35 @@ _DayFile = tuple[str, list[Any] | None, str, str]  # path, items (None: unreadab
 def is_export(names: Iterable[str]) -> bool:
     """True for the paths of a Slack export: users.json, a conversation list and a day file."""
     return _strict_root({_clean(n) for n in names}) is not None
+
+
+def in_folder(root: Path, names: list[str]) -> bool:
+    """A folder holding users.json, a conversation list and day files (``<conversation>/YYYY-MM-DD.json``)."""
+    if "users.json" not in names:
+        return False
+    days = [p.relative_to(root).as_posix() for p in root.glob("*/*.json")]
+    return is_export([*names, *days])
+
+
+def folder_files(root: Path) -> list[Path]:
+    """Every JSON file of the folder and its subfolders."""
+    return sorted(root.rglob("*.json"))
+
+
+def in_archive(names: list[str]) -> bool:
+    return is_export(names)
+
+
+def archive_member(name: str) -> bool:
+    return name.lower().endswith(".json")
+
+
+def parse_files(files: Mapping[str, bytes], source: str, what: str) -> list[tuple[Document, str]]:
+    """A document per conversation that holds a message (an empty one has nothing to keep)."""
+    docs = [doc for doc in parse_export(files, source) if doc.units]
+    if not docs:
+        raise InputError(source, "Slack export without any message")
+    return [(doc, f"slack ({what}: users.json, channels.json, {len(files)} JSON files)") for doc in docs]
 
 
 def parse_export(files: Mapping[str, bytes], source: str) -> list[Document]:
