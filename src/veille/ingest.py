@@ -274,7 +274,7 @@ class Ingest:
                 else:
                     window.append((path, self.parse_pool.submit(parse_in_worker, data, path, fingerprint,
                                                                 self.format)))
-            while len(window) > 2 * self.workers:
+            while len(window) > self._ahead():
                 path, pending = window.popleft()
                 yield worker_result(path, self._wait(pending))
         while window:
@@ -362,7 +362,7 @@ class Ingest:
                 else:
                     pending.append((entry, self.parse_pool.submit(chunk_in_worker, entry.doc)))
             window.append((item, pending))
-            while len(window) > 2 * self.workers:
+            while len(window) > self._ahead():
                 yield self._chunked(*window.popleft())
         while window:
             yield self._chunked(*window.popleft())
@@ -386,6 +386,11 @@ class Ingest:
         if failed and isinstance(item, list):
             return [failed.get(id(r), r) for r in item]
         return item
+
+    def _ahead(self) -> int:
+        """Files a step may have under way ahead of the next: enough to keep the workers busy; none without
+        them (a document is then parsed and chunked when its turn to be stored comes, never held waiting)."""
+        return 2 * self.workers if self.parse_pool is not None else 0
 
     def _wait(self, pending: Any) -> Any:
         """``pending`` as it is; a worker's future once done, the write lock let go first if it is long in coming."""
