@@ -326,7 +326,7 @@ class Ingest:
 
     # -- decide ---------------------------------------------------------------------------------------
     def _decide(self, parsed: Iterator[Parsing]) -> Iterator[FileDecisions]:
-        """Each parsed document decided: its result when it is not stored, else entry to be chunked."""
+        """Each parsed document with its decision (``decide.py``), taken before any chunking."""
         for item in parsed:
             if not isinstance(item, list):
                 yield item
