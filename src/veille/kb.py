@@ -6,7 +6,6 @@ import hashlib
 import math
 import multiprocessing
 import os
-import sqlite3
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, chunk_passages, load_embedder, passage_text
 from .enrich.figures import FIGURE_KINDS, extract_figures, query_unit, unit_names
-from .errors import AmbiguousReference, BadArgument, InputError, VeilleError
+from .errors import AmbiguousReference, BadArgument, InputError, StoreFull, VeilleError
 from .exports import folder_kind, read_folder
 from .file_bytes import read_regular_file
 from .llm import LLMConfig
@@ -40,7 +39,7 @@ from .pipeline import FileResult, Pipeline, Prepared, init_worker, prepare_bytes
 from .read import DEFAULT_MAX_BYTES
 from .search import MODES, Mode, search
 from .streamed import STREAM_BYTES, StreamedChat, StreamedFile, file_fingerprint, streamable
-from .store import Filters, SQLiteStore, StoredDocument
+from .store import Filters, StoredDocument, is_server, open_store
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
 from .types import DOCUMENT_KINDS, Chunk, CitedFigure, Document, Hit
@@ -187,7 +186,7 @@ class KnowledgeBase:
             self.embedder, self._mode = load_embedder(embed)
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
-        self.store = SQLiteStore(path)
+        self.store = open_store(path)
         self.store.add_missing_figures(extract_figures)  # a file made before figures were: once
         if self.embedder is not None:
             try:
@@ -303,9 +302,7 @@ class KnowledgeBase:
                         tracker.file_done()
                     if self.embedder is not None:
                         self._embed_missing(tracker, pool if embed_in_pool else None)
-        except (KeyboardInterrupt, sqlite3.OperationalError) as exc:
-            if isinstance(exc, sqlite3.OperationalError) and not _disk_full(exc):
-                raise
+        except (KeyboardInterrupt, StoreFull) as exc:
             # rolled back: the files whose documents were written in the open transaction; those that
             # needed no write (unchanged, duplicates, failures) are done all the same
             for path, result in uncommitted:
@@ -474,7 +471,7 @@ class KnowledgeBase:
 
     def _own_files(self) -> set[Path]:
         """The knowledge base's own files, never ingested into itself."""
-        if self.store.path == ":memory:":
+        if self.store.path == ":memory:" or is_server(self.store.path):
             return set()
         base = Path(self.store.path).resolve()
         return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
@@ -807,11 +804,6 @@ class KnowledgeBase:
         if not ids and len(text) >= MIN_ID_PREFIX:
             ids, by_prefix = self.store.match_prefix(text), True
         return Resolved(ref, [(doc_id, self.store.has_document(doc_id) or "") for doc_id in ids], by_prefix)
-
-
-def _disk_full(error: sqlite3.OperationalError) -> bool:
-    """Whether SQLite failed for want of room (SQLITE_FULL), as opposed to another error."""
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

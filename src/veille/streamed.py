@@ -36,7 +36,7 @@ from .loaders.common import ReportTally
 from .names import as_text, source_path
 from .pipeline import FileResult, Pipeline
 from .read import decode_bytes
-from .store.sqlite import DocumentWriter, SQLiteStore
+from .store import DocumentWriter, Store
 from .types import Document, ParseReport, Unit
 
 #: Files at least this large are streamed when they are chat exports veille can stream (WhatsApp .txt).
@@ -122,7 +122,7 @@ class _StoredMeanwhile(Exception):
 class StreamedChat:
     """Reads, decides, chunks, indexes, embeds and stores one large WhatsApp export."""
 
-    def __init__(self, store: SQLiteStore, pipeline: Pipeline, config: ChunkingConfig,
+    def __init__(self, store: Store, pipeline: Pipeline, config: ChunkingConfig,
                  embed: Callable[[Document, list], np.ndarray] | None = None, window: int | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
