@@ -197,7 +197,7 @@ class Store(Protocol):
         """The document's units ``start`` to ``end`` (exclusive), in order."""
 
     def participants(self) -> list[str]:
-        """Every document's participants, each once."""
+        """Every document's participants, each once, in the order of the documents' sources."""
 
     def unit_at_line(self, doc_id: str, line: int) -> int | None:
         """The first unit of the document holding source line ``line`` (1-based), or None."""

@@ -671,7 +671,7 @@ class PostgresStore:
 
     def _participants(self) -> list[str]:
         names: dict[str, None] = {}
-        for row in self.db.execute('SELECT participants FROM documents ORDER BY source COLLATE "C", id'):
+        for row in self.db.execute('SELECT participants FROM documents ORDER BY source COLLATE "C", id COLLATE "C"'):
             names.update(dict.fromkeys(json.loads(row["participants"])))
         return list(names)
 

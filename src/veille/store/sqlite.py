@@ -574,7 +574,7 @@ class SQLiteStore:
 
     def _participants(self) -> list[str]:
         names: dict[str, None] = {}
-        for (listed,) in self.db.execute("SELECT participants FROM documents"):
+        for (listed,) in self.db.execute("SELECT participants FROM documents ORDER BY source, id"):
             names.update(dict.fromkeys(json.loads(listed)))
         return list(names)
 
