@@ -90,3 +90,12 @@ def backend(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "kb.db")
     return request.getfixturevalue("pg_uri")
+
+
+def rows(store, sql: str, args: tuple = ()) -> list[tuple]:
+    """Rows of a query on either store's connection, as tuples (SQLite's ``?`` placeholders)."""
+    if hasattr(store, "uri"):  # PostgreSQL
+        from psycopg.rows import tuple_row
+
+        return store.db.cursor(row_factory=tuple_row).execute(sql.replace("?", "%s"), args).fetchall()
+    return [tuple(r) for r in store.db.execute(sql, args).fetchall()]
