@@ -79,3 +79,22 @@ def test_ef_search_is_a_setting_and_k_above_it_still_gets_k(pg_uri):
         assert store.db.execute("SHOW hnsw.ef_search").fetchone()["hnsw.ef_search"] == "5"
     finally:
         store.close()
+
+
+def test_a_lost_connection_stops_a_batch_with_a_clear_error_and_keeps_what_was_committed(pg_uri, tmp_path):
+    import psycopg
+
+    from veille.errors import StoreUnavailable
+
+    with KnowledgeBase(pg_uri) as kb:
+        assert kb.ingest(seed("002")).ok
+        (tmp_path / "note.txt").write_text("Une note sur le réseau électrique.\n", encoding="utf-8")
+        doc, _ = kb.parse_bytes((tmp_path / "note.txt").read_bytes(), str(tmp_path / "note.txt"))
+        chunks = kb.chunk(doc)
+        with psycopg.connect(pg_uri, autocommit=True) as admin:  # the server ends veille's session
+            admin.execute("SELECT pg_terminate_backend(%s)", (kb.store.db.info.backend_pid,))
+        with pytest.raises(StoreUnavailable, match="connection to the server was lost"):
+            with kb.store.batch():
+                kb.store.put_document(doc, chunks, kb.pipeline.index_terms(chunks), "fp")
+    with KnowledgeBase(pg_uri) as kb:
+        assert [d.source.rsplit("/", 1)[-1] for d in kb.documents()] == [seed("002").name] and kb.check() == []

@@ -24,6 +24,7 @@ It behaves as the SQLite file does (same records, filters, rankings, reports); w
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -217,19 +218,20 @@ class PostgresStore:
 
     ``uri``: ``postgresql://user:password@host:port/database`` (libpq's forms). The tables are created at
     the first open (the ``vector`` extension too: that needs the right to create it, else a clear error
-    says what to run). ``ef_search`` trades dense recall for speed (see ``DEFAULT_EF_SEARCH``).
+    says what to run). ``ef_search`` trades dense recall for speed (default ``$VEILLE_EF_SEARCH``, else
+    ``DEFAULT_EF_SEARCH``; pgvector takes 1 to 1000).
     """
 
     readonly = False
 
-    def __init__(self, uri: str, *, ef_search: int = DEFAULT_EF_SEARCH,
+    def __init__(self, uri: str, *, ef_search: int | None = None,
                  on_wait: Callable[[str], None] = _tell_stderr) -> None:
         if psycopg is None:
             raise StoreUnavailable("a PostgreSQL knowledge base needs psycopg: pip install 'veille[postgres]'")
         self.uri = uri
         self.path = shown_uri(uri)
         self.on_wait = on_wait
-        self.ef_search = ef_search
+        self.ef_search = ef_search or _ef_from_environment()
         try:
             self.db = psycopg.connect(uri, autocommit=True, row_factory=dict_row)
         except psycopg.Error as exc:
@@ -254,7 +256,7 @@ class PostgresStore:
         try:
             self._open_schema()
             self.db.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', false)")
-            self._set_ef(ef_search)
+            self._set_ef(self.ef_search)
         except BaseException:
             self.db.close()
             raise
@@ -330,7 +332,7 @@ class PostgresStore:
 
     # -- transactions -----------------------------------------------------------
     def _in_transaction(self) -> bool:
-        return self.db.info.transaction_status != TransactionStatus.IDLE
+        return not self.db.broken and self.db.info.transaction_status != TransactionStatus.IDLE
 
     def _begin(self) -> None:
         """Start a write transaction holding the write lock, once another writer has finished."""
@@ -424,7 +426,7 @@ class PostgresStore:
                     pass
             elif on_commit is not None and not self._written:
                 on_commit()
-            _raise_full(exc, self.path)
+            _raise_full(exc, self.path, self.db)
             raise
         else:
             self.flush()
@@ -472,7 +474,7 @@ class PostgresStore:
             self._commit()
         except BaseException as exc:
             self._rollback()
-            _raise_full(exc, self.path)
+            _raise_full(exc, self.path, self.db)
             raise
 
     # -- writing ----------------------------------------------------------------
@@ -554,7 +556,7 @@ class PostgresStore:
             self._commit()
         except BaseException as exc:
             self._rollback()
-            _raise_full(exc, self.path)
+            _raise_full(exc, self.path, self.db)
             raise
         finally:
             self._claiming = False
@@ -1025,10 +1027,25 @@ class PostgresDocumentWriter:
                         f"VALUES ({', '.join('%(' + c + ')s' for c in _DOCUMENT_COLUMNS)})", row)
 
 
-def _raise_full(error: BaseException, where: str) -> None:
-    """Raise StoreFull when the server failed for want of disk space (SQLSTATE 53100)."""
-    if psycopg is not None and isinstance(error, pg_errors.DiskFull):
+def _raise_full(error: BaseException, where: str, connection: Any = None) -> None:
+    """Raise StoreFull when the server failed for want of disk space (SQLSTATE 53100), StoreUnavailable when
+    the connection was lost (the server stopped or restarted): what was committed before stays."""
+    if psycopg is None:
+        return
+    if isinstance(error, pg_errors.DiskFull):
         raise StoreFull(where, str(error).strip()) from error
+    if isinstance(error, psycopg.OperationalError) and connection is not None and connection.broken:
+        raise StoreUnavailable(f"{where}: the connection to the server was lost ({str(error).strip()}); "
+                               "what was committed before stays: run the same command again") from error
+
+
+def _ef_from_environment() -> int:
+    value = os.environ.get("VEILLE_EF_SEARCH", "")
+    if not value:
+        return DEFAULT_EF_SEARCH
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise VeilleError(f"VEILLE_EF_SEARCH={value!r} is not a number of candidates (1 to 1000)")
+    return int(value)
 
 
 #: What ``check`` counts: each query counts rows that break one invariant (those of SQLiteStore.check).
