@@ -159,7 +159,7 @@ class IngestStopped(VeilleError):
 
 
 class KnowledgeBase:
-    """A knowledge base in one SQLite file.
+    """A knowledge base in one SQLite file, or in a PostgreSQL database (``path`` a ``postgresql://`` URI).
 
     Ingest parses in ``workers`` processes (default: the cores, up to 4) when
     there are enough files; the SQLite writes stay in this process. With the
