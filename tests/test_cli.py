@@ -33,8 +33,8 @@ def test_help_runs_as_a_console_command():
     assert "ingest" in out.stdout and "search" in out.stdout
 
 
-def test_ingest_search_chunks_remove(tmp_path, capsys):
-    db = str(tmp_path / "cli.db")
+def test_ingest_search_chunks_remove(backend, capsys):
+    db = backend
     assert main(["--db", db, "ingest", str(EXAMPLES)]) == 0
     out = capsys.readouterr().out
     assert "6 added" in out
@@ -84,3 +84,21 @@ def test_format_override(tmp_path, capsys):
 def test_unknown_format_name_is_refused():
     with pytest.raises(SystemExit):
         main(["ingest", "--format", "docx", "x.txt"])
+
+
+def test_veille_db_may_name_a_postgresql_database(pg_uri, monkeypatch, capsys):
+    monkeypatch.setenv("VEILLE_DB", pg_uri)
+    assert main(["ingest", str(seed("003"))]) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(["search", "semi-conducteurs", "--json", "-k", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"]
+    assert main(["stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["documents"] == 1 and stats["path"].startswith("postgresql://")
+
+
+def test_an_unreachable_server_is_said_clearly(tmp_path, capsys):
+    uri = f"postgresql://nobody@/veille?host={tmp_path}"  # no server listens in an empty folder
+    assert main(["--db", uri, "search", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect" in err and "nobody@" in err

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,10 +54,19 @@ def e5():
     return E5Embedder()
 
 
-@pytest.fixture(scope="module")
-def paraphrase_kb(e5, tmp_path_factory):
+def _target(request, folder: Path) -> str:
+    """A SQLite file beside ``folder``, or a new PostgreSQL database: the module's fixtures run on both stores."""
+    if request.param == "sqlite":
+        return str(folder.parent / "kb.db")
+    from veille.devdb import new_database
+
+    return new_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def paraphrase_kb(e5, tmp_path_factory, request):
     folder = _write(tmp_path_factory.mktemp("paraphrase") / "sources", PARAPHRASE)
-    with KnowledgeBase(folder.parent / "kb.db", embed=True) as kb:
+    with KnowledgeBase(_target(request, folder), embed=True) as kb:
         assert kb.ingest(folder).ok
         yield kb
 
@@ -107,8 +117,8 @@ def test_passages_carry_the_title_and_section_not_the_overlap():
 # -- filters inside the ranker -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def crowded_kb(e5, tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def crowded_kb(e5, tmp_path_factory, request):
     """100 chunks by Alice on the query's subject, then 10 by Bob that rank below every one of them."""
     folder = tmp_path_factory.mktemp("crowded") / "sources"
     folder.mkdir()
@@ -122,7 +132,7 @@ def crowded_kb(e5, tmp_path_factory):
         (folder / f"bob_{i}.txt").write_text(
             f"{13 + i}/04/2024, 10:00 - Bob Durand: Recette numéro {i} : une tarte aux pommes, rien à voir "
             "avec le data center.\n", encoding="utf-8")
-    with KnowledgeBase(folder.parent / "kb.db", embed=True) as kb:
+    with KnowledgeBase(_target(request, folder), embed=True) as kb:
         report = kb.ingest(folder)
         assert report.ok and sum(f.chunks for f in report.files) == 110
         yield kb

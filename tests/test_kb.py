@@ -9,7 +9,20 @@ import pytest
 from veille import KnowledgeBase
 from veille.chunking import render_chunk
 
-from .conftest import EXAMPLES, SEEDS, seed
+from .conftest import EXAMPLES, SEEDS, rows, seed
+
+
+@pytest.fixture
+def kb(backend):
+    """A fresh knowledge base in each store: these tests hold for both."""
+    with KnowledgeBase(backend) as base:
+        yield base
+
+
+@pytest.fixture
+def sqlite_kb(tmp_path):
+    with KnowledgeBase(tmp_path / "kb.db") as base:
+        yield base
 
 
 def test_ingest_seed_corpus(kb):
@@ -93,13 +106,12 @@ def test_remove_deletes_everything_derived(kb):
     assert kb.remove(doc.id[:8]) == [doc.id]
     assert all(d.id != doc.id for d in kb.documents())
     assert all(h.document_id != doc.id for h in kb.search("semi-conducteurs", k=50))
-    db = kb.store.db
     for table in ("units", "chunks"):
-        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE document_id = ?", (doc.id,)).fetchone()[0] == 0
-    bases = {r[0] for r in db.execute("SELECT DISTINCT base FROM postings")}
-    firsts = {r[0] for r in db.execute("SELECT MIN(id) FROM chunks GROUP BY document_id")}
+        assert rows(kb.store, f"SELECT COUNT(*) FROM {table} WHERE document_id = ?", (doc.id,))[0][0] == 0
+    bases = {r[0] for r in rows(kb.store, "SELECT DISTINCT base FROM postings")}
+    firsts = {r[0] for r in rows(kb.store, "SELECT MIN(id) FROM chunks GROUP BY document_id")}
     assert bases == firsts  # postings remain exactly for the documents that remain
-    assert db.execute("SELECT COUNT(*) FROM chunk_keys").fetchone()[0] == kb.stats()["chunks"]
+    assert rows(kb.store, "SELECT COUNT(*) FROM chunk_keys")[0][0] == kb.stats()["chunks"]
 
 
 def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
@@ -125,7 +137,8 @@ def test_bad_files_are_reported_and_the_batch_goes_on(kb, tmp_path):
     assert kb.stats()["documents"] == 2
 
 
-def test_a_document_is_stored_whole_or_not_at_all(kb, monkeypatch):
+def test_a_document_is_stored_whole_or_not_at_all(sqlite_kb, monkeypatch):  # PostgreSQL: test_store_contract.py
+    kb = sqlite_kb
     calls = {"n": 0}
     original = kb.store.db
 
@@ -171,11 +184,11 @@ def test_seed_001_reads_back_with_its_metadata(kb):
     assert render_chunk(chunk).split("\n")[:8] == original.split("\n")[:8]
 
 
-def test_token_counter_is_recorded(tmp_path):
-    with KnowledgeBase(tmp_path / "k.db", token_counter="chars4") as kb:
+def test_token_counter_is_recorded(backend):
+    with KnowledgeBase(backend, token_counter="chars4") as kb:
         kb.ingest(seed("003"))
         assert kb.stats()["token_counter"] == "chars4"
-    with KnowledgeBase(tmp_path / "k.db") as kb:
+    with KnowledgeBase(backend) as kb:
         assert kb.counter_name == "chars4"
 
 
@@ -236,8 +249,8 @@ def test_chunks_with_every_query_term_come_first(kb, tmp_path):
     assert hits[0].score > 0
 
 
-def test_another_connection_sees_new_documents(tmp_path):
-    path = tmp_path / "partage.db"
+def test_another_connection_sees_new_documents(backend, tmp_path):
+    path = backend
     reader = KnowledgeBase(path)
     assert reader.search("hydrogène") == []
     with KnowledgeBase(path) as writer:

@@ -143,8 +143,8 @@ def energy(tmp_path):
     return notes
 
 
-def test_mentions_filter_finds_the_chunk_naming_edf(tmp_path, energy):
-    with KnowledgeBase(tmp_path / "kb.db") as kb:
+def test_mentions_filter_finds_the_chunk_naming_edf(backend, energy):
+    with KnowledgeBase(backend) as kb:
         kb.ingest(energy)
         everything = kb.search("production nucléaire", k=10)
         assert len(everything) == 4

@@ -16,8 +16,9 @@ from .conftest import EXAMPLES
 
 
 @pytest.fixture
-def demo_db(tmp_path):
-    db = str(tmp_path / "kb.db")
+def demo_db(backend):
+    """The demo corpus in each store (a SQLite file, a PostgreSQL database)."""
+    db = backend
     with KnowledgeBase(db) as kb:
         assert kb.ingest(EXAMPLES).ok
     return db

@@ -24,6 +24,7 @@ from .llm import LLMConfig, LLMUnavailable
 from .loaders import FORMATS
 from .names import printable
 from .search import HIGHLIGHT
+from .store import is_server
 from .store.base import date_bound
 from .text.tokens import COUNTERS
 from .types import DOCUMENT_KINDS, MODES
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"veille {__version__}")
     parser.add_argument("--db", default=os.environ.get("VEILLE_DB", DEFAULT_DB),
-                        help=f"knowledge base file (default: $VEILLE_DB or {DEFAULT_DB})")
+                        help=f"knowledge base: a file, or a PostgreSQL URI postgresql://user@host/database "
+                             f"(default: $VEILLE_DB or {DEFAULT_DB})")
     parser.add_argument("--no-embed", dest="embed", action="store_false", default=None,
                         help="leave the embedding model out: lexical search, and ingest without vectors "
                              "(default: embed when the model is installed, unless $VEILLE_EMBED=0)")
@@ -317,8 +319,9 @@ _OPTION = {"k": "-k", "query": "query", "question": "question", "citation": "cit
 
 
 def _check_db(parser: argparse.ArgumentParser, db: str, create: bool) -> None:
-    """The knowledge base file must exist, except for ingest, which needs the folder it goes in."""
-    if db == ":memory:":
+    """The knowledge base file must exist, except for ingest, which needs the folder it goes in (a server's
+    URI is checked by connecting to it)."""
+    if db == ":memory:" or is_server(db):
         return
     if os.path.isdir(db):
         parser.error(f"--db: '{printable(db)}' is a folder, not a knowledge base file")

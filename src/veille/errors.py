@@ -33,3 +33,15 @@ class BadArgument(VeilleError, ValueError):
         super().__init__(f"{argument}: {reason}")
         self.argument = argument
         self.reason = reason
+
+
+class StoreFull(VeilleError):
+    """The store cannot be written any more: its disk (or the server's) is full. What was committed stays."""
+
+    def __init__(self, where: str, detail: str = "") -> None:
+        super().__init__(f"{where}: the disk is full" + (f" ({detail})" if detail else ""))
+        self.where = where
+
+
+class StoreUnavailable(VeilleError):
+    """A store that cannot be opened or reached: the reason says what to do."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import sqlite3
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ import numpy as np
 
 from .decide import Decision, decide_document, unchanged
 from .embed import Embedder, chunk_passages, passage_text
-from .errors import InputError, VeilleError
+from .errors import InputError, StoreFull, VeilleError
 from .exports import ExportFiles, folder_export, read_export_folder
 from .file_bytes import read_regular_file
 from .identity import message_keys
@@ -49,8 +48,8 @@ from .pipeline import (
     parse_in_worker,
     worker_result,
 )
-from .store import SQLiteStore
-from .store.postings import DocumentPostings
+from .store import Store, is_server
+from .store.postings import DocumentTerms
 from .streamed import StreamedChat, StreamedFile, file_fingerprint, streamable
 from .types import Chunk, Document, ParseReport, Unit
 from .walk import walk
@@ -137,14 +136,14 @@ class Decided:
     decision: Decision
     seen: tuple[int, int]  # the knowledge base's version when decided (``Ingest._version``)
     chunks: list[Chunk] | None = None
-    postings: DocumentPostings | None = None
+    postings: DocumentTerms | None = None
     whole: _AsParsed | None = None  # a chat as parsed: messages may be left out of it, and then others
 
     @property
     def doc(self) -> Document:
         return self.parsed.doc
 
-    def decide_again(self, store: SQLiteStore) -> Decision:
+    def decide_again(self, store: Store) -> Decision:
         """The decision taken afresh, from the document as parsed (with every message)."""
         if self.whole is not None:
             self.whole.restore(self.doc, self.keys)
@@ -184,7 +183,7 @@ class Ingest:
     """One ingest into ``store``: the files given, parsed and chunked by ``pipeline`` (in ``workers``
     processes when there are enough files), embedded by ``embedder`` when there is one."""
 
-    def __init__(self, store: SQLiteStore, pipeline: Pipeline, embedder: Embedder | None, *, mode: str,
+    def __init__(self, store: Store, pipeline: Pipeline, embedder: Embedder | None, *, mode: str,
                  workers: int | None, max_bytes: int, stream_bytes: int, format: str | None = None,
                  progress: ProgressCallback | None = None, on_start: Callable[[], None] = lambda: None) -> None:
         self.store = store
@@ -236,9 +235,7 @@ class Ingest:
                         tracker.file_done()
                     if self.embedder is not None:
                         self._embed_missing()
-        except (KeyboardInterrupt, sqlite3.OperationalError) as exc:
-            if isinstance(exc, sqlite3.OperationalError) and not _disk_full(exc):
-                raise
+        except (KeyboardInterrupt, StoreFull) as exc:
             # rolled back: the files whose documents were written in the open transaction; those that
             # needed no write (unchanged, duplicates, failures) are done all the same
             for path, result in uncommitted:
@@ -555,17 +552,12 @@ def _not_stored(parsed: Parsed, decision: Decision) -> FileResult:
                       format=doc.format, detection=parsed.detection)
 
 
-def own_files(store: SQLiteStore) -> set[Path]:
+def own_files(store: Store) -> set[Path]:
     """The knowledge base's own files, never ingested into itself."""
-    if store.path == ":memory:":
+    if store.path == ":memory:" or is_server(store.path):
         return set()
     base = Path(store.path).resolve()
     return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
-
-
-def _disk_full(error: sqlite3.OperationalError) -> bool:
-    """Whether SQLite failed for want of room (SQLITE_FULL), as opposed to another error."""
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -21,7 +21,7 @@ from .names import as_text, printable, source_path
 from .pipeline import FileResult, Pipeline
 from .read import DEFAULT_MAX_BYTES
 from .search import search
-from .store import Filters, SQLiteStore, StoredDocument
+from .store import Filters, StoredDocument, open_store
 from .streamed import STREAM_BYTES
 from .text.analyzer import default_analyzer
 from .text.tokens import DEFAULT_COUNTER, make_counter
@@ -72,7 +72,7 @@ def _check_weights(lexical_weight: object, dense_weight: object, mode: str) -> N
 
 
 class KnowledgeBase:
-    """A knowledge base in one SQLite file.
+    """A knowledge base in one SQLite file, or in a PostgreSQL database (``path`` a ``postgresql://`` URI).
 
     Ingest parses in ``workers`` processes (default: the cores, up to 4) when
     there are enough files; the SQLite writes stay in this process. With the
@@ -99,7 +99,7 @@ class KnowledgeBase:
             self.embedder, self._mode = load_embedder(embed)
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
-        self.store = SQLiteStore(path)
+        self.store = open_store(path)
         self.store.add_missing_figures(extract_figures)  # a file made before figures were: once
         if self.embedder is not None:
             try:

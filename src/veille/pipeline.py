@@ -29,7 +29,7 @@ from .exports import ExportFiles, archive_export, folder_only
 from .names import as_text, source_path
 from .loaders.jsonchat import InvalidJSON, json_problem, looks_like_json, refusal
 from .read import DEFAULT_MAX_BYTES, decode_bytes
-from .store.postings import DocumentPostings, build_postings
+from .store.postings import DocumentTerms, document_terms
 from .text.analyzer import default_analyzer
 from .text.tokens import TokenCounter, make_counter
 from .types import Chunk, Document, Figure, Unit, content_id
@@ -214,16 +214,16 @@ class Pipeline:
             chunk.source = doc.source
         return chunks
 
-    def index_terms(self, chunks: list[Chunk]) -> DocumentPostings:
+    def index_terms(self, chunks: list[Chunk]) -> DocumentTerms:
         """What the lexical index stores: the terms of each chunk's own text (not its context)."""
         analyzer = default_analyzer()
-        return build_postings(analyzer.index_terms(c.text) for c in chunks)
+        return document_terms(analyzer.index_terms(c.text) for c in chunks)
 
     def windowed(self, doc: Document) -> bool:
         """Whether ``doc`` is long enough to be chunked and stored a window at a time (see ``windows``)."""
         return len(doc.text) > self.window_chars
 
-    def windows(self, doc: Document) -> Iterator[tuple[int, list[Unit], list[Chunk], DocumentPostings]]:
+    def windows(self, doc: Document) -> Iterator[tuple[int, list[Unit], list[Chunk], DocumentTerms]]:
         """A long document's units a window of about ``window_chars`` characters at a time, with their chunks
         and index terms: (index of the window's first unit, its units, chunks, postings).
 
@@ -294,7 +294,7 @@ class Chunked:
     """A document's chunks and their index terms, and the figures found in its units while chunking."""
 
     chunks: list[Chunk]
-    postings: DocumentPostings
+    postings: DocumentTerms
     figures: list[list[Figure] | None]  # one entry per unit of the document
 
     def attach_figures(self, doc: Document) -> None:

@@ -51,6 +51,7 @@ from .ingest_embedding import IngestProgress
 from .kb import KnowledgeBase
 from .llm import LLMConfig, LLMUnavailable
 from .names import printable
+from .store import is_server
 
 #: Where the page's files are, inside the package.
 STATIC = Path(__file__).with_name("web")
@@ -133,14 +134,19 @@ class Service:
 
     def __init__(self, db: str | Path, *, embed: bool | None = None, uploads: str | Path | None = None,
                  llm: Callable[[], LLMConfig] | None = None, workers: int = 1) -> None:
-        self.db = Path(db)
+        self.db: str | Path = str(db) if is_server(db) else Path(db)
         embedder, _ = load_embedder(embed)
         options: dict[str, Any] = {"embedder": embedder} if embedder is not None else {"embed": False}
         self.reader = KnowledgeBase(self.db, workers=workers, **options)
         self.writer = KnowledgeBase(self.db, workers=workers, **options)
         self.read_lock = threading.Lock()
         self.write_lock = threading.Lock()
-        self.uploads = Path(uploads) if uploads else self.db.with_name(self.db.name + "-uploads")
+        if uploads:
+            self.uploads = Path(uploads)
+        elif isinstance(self.db, str):  # a PostgreSQL database: the uploads are kept in the working folder
+            self.uploads = Path("veille-uploads").resolve()
+        else:
+            self.uploads = self.db.with_name(self.db.name + "-uploads")
         self.llm = llm
         self.jobs: dict[str, Job] = {}
         self._job_records = self.uploads / ".jobs"  # read by every server process
@@ -593,7 +599,7 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token: s
     check_exposure(host, token)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise BadArgument("workers", f"{workers!r} is not a number of processes (a whole number, 1 or more)")
-    settings = {"db": str(Path(db).resolve()), "host": host, "port": port, "token": token, "embed": embed,
+    settings = {"db": str(db) if is_server(db) else str(Path(db).resolve()), "host": host, "port": port, "token": token, "embed": embed,
                 "allowed_hosts": list(allowed_hosts), "llm": list(llm)}
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"

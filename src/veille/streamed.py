@@ -37,7 +37,7 @@ from .loaders.common import ReportTally
 from .names import as_text, source_path
 from .pipeline import FileResult, Pipeline
 from .read import decode_bytes
-from .store.sqlite import DocumentWriter, SQLiteStore
+from .store import DocumentWriter, Store
 from .types import Document, ParseReport, Unit
 
 #: Files at least this large are streamed when they are chat exports veille can stream (WhatsApp .txt).
@@ -110,7 +110,7 @@ class _FirstRead:
     keyed: int
     shared: dict[str, _Shared]
 
-    def stored_messages(self, store: SQLiteStore, replace: str | None) -> tuple[np.ndarray, list[str]]:
+    def stored_messages(self, store: Store, replace: str | None) -> tuple[np.ndarray, list[str]]:
         """Which keyed messages (a bool each) a stored document of the same conversation holds, and its sources;
         the document this one replaces (an earlier version of the same file) does not count."""
         known = np.zeros(self.keyed, dtype=bool)
@@ -137,7 +137,7 @@ class _StoredMeanwhile(Exception):
 class StreamedChat:
     """Reads, decides, chunks, indexes, embeds and stores one large WhatsApp export."""
 
-    def __init__(self, store: SQLiteStore, pipeline: Pipeline, config: ChunkingConfig,
+    def __init__(self, store: Store, pipeline: Pipeline, config: ChunkingConfig,
                  embed: Callable[[Document, list], np.ndarray] | None = None, window: int | None = None) -> None:
         self.store = store
         self.pipeline = pipeline

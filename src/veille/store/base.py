@@ -11,8 +11,8 @@ from typing import Any, Callable, ContextManager, Iterator, Protocol
 import numpy as np
 
 from ..errors import BadArgument
-from ..types import Chunk, CitedFigure, Document, Figure
-from .postings import DocumentPostings, Ranked
+from ..types import Chunk, CitedFigure, Document, Figure, Unit
+from .postings import DocumentTerms, Ranked
 
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DD HH:MM"
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?)?)?")
@@ -136,14 +136,51 @@ class MissingVector:
     section: str | None
 
 
-class Store(Protocol):
-    """Storage of documents, units, chunks and the lexical index."""
+class DocumentWriter(Protocol):
+    """One document written in parts inside its transaction (``Store.writing``): units, chunks and message
+    keys come in order, in as many calls as the caller likes; the document is stored whole when the
+    ``writing`` block ends, or not at all."""
 
-    def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
+    def add_units(self, units: list[Unit]) -> None:
+        """The next units of the document (their index follows those already added), with their figures."""
+
+    def add_chunks(self, units: list[Unit], chunks: list[Chunk], terms: DocumentTerms,
+                   vectors: np.ndarray | None = None, first_unit: int = 0) -> None:
+        """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index terms
+        (``terms`` counts chunks from 0, the first of ``chunks``) and vectors (one row per chunk)."""
+
+    def add_message_keys(self, keys: list[str | None]) -> None:
+        """The next units' message keys (None for units without one)."""
+
+    def add_text(self, text: str) -> None:
+        """The next part of the document's text."""
+
+
+class Store(Protocol):
+    """Storage of documents, units, chunks, their index terms and vectors.
+
+    Errors a caller acts on are veille's own: ``StoreFull`` when the store cannot be written any more.
+    """
+
+    path: str  # where the data is: a file, or a server's address without its password
+    readonly: bool
+
+    def put_document(self, doc: Document, chunks: list[Chunk], terms: DocumentTerms,
                      fingerprint: str, replace_id: str | None = None,
                      message_keys: list[str | None] | None = None, vectors: np.ndarray | None = None) -> None:
         """Store a document and everything derived from it (its messages' keys, its chunks' vectors,
         one row per chunk) in one transaction."""
+
+    def writing(self, doc: Document, fingerprint: str,
+                replace_id: str | None = None) -> ContextManager[DocumentWriter]:
+        """A document written in parts (see ``DocumentWriter``) in one transaction: all of it or nothing;
+        its row is written last, from ``doc`` as it stands then. Inside ``batch()``, a part of the batch's
+        transaction; what the block reads sees what the next write sees (the write lock is held)."""
+
+    def claim_missing_vectors(self, limit: int) -> ContextManager[list[MissingVector]]:
+        """Up to ``limit`` chunks without a vector, claimed for this caller: others claiming at the same
+        time get other chunks; the vectors ``put_vectors`` stores inside the block are committed at its
+        end, and a claim whose block fails (or whose process dies) is let go for another."""
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         """Store vectors of chunks already stored (one transaction)."""
@@ -160,7 +197,7 @@ class Store(Protocol):
         """The document's units ``start`` to ``end`` (exclusive), in order."""
 
     def participants(self) -> list[str]:
-        """Every document's participants, each once."""
+        """Every document's participants, each once, in the order of the documents' sources."""
 
     def unit_at_line(self, doc_id: str, line: int) -> int | None:
         """The first unit of the document holding source line ``line`` (1-based), or None."""
@@ -243,5 +280,20 @@ class Store(Protocol):
         """Figures of units stored before figures were, extracted and stored once; how many."""
 
     def stats(self) -> dict[str, Any]: ...
+
+    def chunk_bounds(self, doc_id: str, first: int, end: int) -> list[tuple[int, int, int]]:
+        """(chunk index, first unit, unit after the last) of the document's chunks that meet units [first, end)."""
+
+    def timeline(self, doc_id: str) -> list[tuple[str, str, int]]:
+        """(author, day, messages) of a conversation, for each day an author wrote."""
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The document's decoded text, whole."""
+
+    def unit_authors(self, doc_id: str, start: int, end: int) -> list[str]:
+        """The authors of units ``start`` to ``end`` (exclusive)."""
+
+    def warm(self) -> None:
+        """Load what searches keep in memory now (a search would, the first time)."""
 
     def close(self) -> None: ...

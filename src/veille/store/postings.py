@@ -27,16 +27,24 @@ _TF = np.dtype("<u2")
 
 
 @dataclass
-class DocumentPostings:
-    """A document's postings before it has row ids: (term, chunk indexes, frequencies) rows."""
+class DocumentTerms:
+    """What the lexical index holds of one document, before its chunks have row ids: for each term, the
+    indexes of the chunks that hold it (ascending) and how often each holds it; and each chunk's length
+    in terms, in chunk order. How a store lays this out is its own affair."""
 
-    rows: list[tuple[str, bytes, bytes]]
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # term → (chunk indexes, uint32; frequencies, uint16)
     lengths: list[int]  # terms per chunk, in chunk order
 
+    def encoded(self) -> list[tuple[str, bytes, bytes]]:
+        """(term, chunk indexes, frequencies) rows, by term, the arrays as little-endian bytes: what
+        ``BM25Ranker.rank`` reads back."""
+        return [(term, idx.astype(_IDX).tobytes(), tfs.astype(_TF).tobytes())
+                for term, (idx, tfs) in sorted(self.postings.items())]
 
-def build_postings(chunk_terms: Iterable[list[str]]) -> DocumentPostings:
-    """Postings of one document from the terms of each of its chunks (a list, or a generator: one chunk's
-    terms held at a time, the postings in machine-word arrays)."""
+
+def document_terms(chunk_terms: Iterable[list[str]]) -> DocumentTerms:
+    """The index terms of one document from the terms of each of its chunks (a list, or a generator: one
+    chunk's terms held at a time, the postings in machine-word arrays)."""
     by_term: dict[str, tuple[array, array]] = defaultdict(lambda: (array("I"), array("H")))
     lengths = []
     for index, terms in enumerate(chunk_terms):
@@ -45,9 +53,8 @@ def build_postings(chunk_terms: Iterable[list[str]]) -> DocumentPostings:
             entry = by_term[term]
             entry[0].append(index)
             entry[1].append(min(tf, 65535))
-    rows = [(term, np.frombuffer(idx, dtype=np.uint32).astype(_IDX).tobytes(),
-             np.frombuffer(tfs, dtype=np.uint16).astype(_TF).tobytes()) for term, (idx, tfs) in by_term.items()]
-    return DocumentPostings(rows, lengths)
+    return DocumentTerms({term: (np.frombuffer(idx, dtype=np.uint32), np.frombuffer(tfs, dtype=np.uint16))
+                          for term, (idx, tfs) in by_term.items()}, lengths)
 
 
 @dataclass

@@ -9,20 +9,18 @@ import sqlite3
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..enrich.mentions import matches_mention, mention_key
-from ..errors import VeilleError
-from ..text.fold import fold
-from ..text.sentences import split_sentences
+from ..errors import StoreFull, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
 from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
-from .postings import IDX_BYTES, BM25Ranker, DocumentPostings, Ranked
+from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
+from .records import (CHUNK_COLUMNS, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row, chunk_records,
+                      cited_figure, document_record, figures_by_author, unit_records)
 from .vectors import DenseIndex
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
@@ -204,12 +202,13 @@ class SQLiteStore:
         self._pending = 0
         self._written = False  # inside batch(): a document written since the last commit
         self._on_commit: Callable[[], None] | None = None
-        self._key_cache: _ChunkKeys | None = None
+        self._key_cache: ChunkKeys | None = None
         self._key_version: int | None = None
         self._key_removals: str | None = None  # the file's count of chunk removals when the keys were read
         self._keys_added = False  # another connection has written since: chunk keys may have been added
         self._own_writes = 0  # moves at each write of this connection (data_version moves at others')
         self._memos: dict[str, tuple[tuple[int, int], Any]] = {}
+        self._claiming = False  # inside claim_missing_vectors
         try:
             if not self._check_schema():
                 self._create_schema()
@@ -285,11 +284,17 @@ class SQLiteStore:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             return
         self._begin()
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            _raise_full(exc, self.path)
+            raise
 
     # -- writing ------------------------------------------------------------
-    def put_document(self, doc: Document, chunks: list[Chunk], postings: DocumentPostings,
+    def put_document(self, doc: Document, chunks: list[Chunk], terms: DocumentTerms,
                      fingerprint: str, replace_id: str | None = None,
                      message_keys: list[str | None] | None = None, vectors: np.ndarray | None = None) -> None:
         """Store a document, its units, chunks, index entries and vectors: all of it or nothing.
@@ -301,7 +306,7 @@ class SQLiteStore:
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
         with self.writing(doc, fingerprint, replace_id) as writer:
             writer.add_units(doc.units)
-            writer.add_chunks(doc.units, chunks, postings, vectors)
+            writer.add_chunks(doc.units, chunks, terms, vectors)
             writer.add_message_keys(message_keys or [])
             writer.add_text(doc.text)
 
@@ -395,13 +400,14 @@ class SQLiteStore:
         self._written = False
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             self._own_writes += 1  # what was remembered may count documents rolled back now
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             elif on_commit is not None and not self._written:  # stopped after a commit, before it was told
                 on_commit()
             # else SQLite rolled the transaction back itself (a full disk): what it held is not stored
+            _raise_full(exc, self.path)
             raise
         else:
             self.flush()
@@ -433,8 +439,33 @@ class SQLiteStore:
         """A number that moves when another connection commits to the file."""
         return self.db.execute("PRAGMA data_version").fetchone()[0]
 
+    @contextmanager
+    def claim_missing_vectors(self, limit: int) -> Iterator[list[MissingVector]]:
+        """Up to ``limit`` chunks without a vector, claimed by holding the write lock for the block: vectors
+        put inside are committed at its end (nothing of them when it fails). One writer at a time in SQLite,
+        so claims never overlap; the lock is held while the caller embeds."""
+        if self._batch_size:
+            self.flush()
+        self._begin()
+        self._claiming = True
+        try:
+            yield self.missing_vectors(limit)
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            _raise_full(exc, self.path)
+            raise
+        finally:
+            self._claiming = False
+            self.dense.invalidate()
+            self._own_writes += 1
+
     def _open_write(self, savepoint: str) -> None:
         """Start writing one document or set of vectors: a savepoint of the batch's transaction, or its own."""
+        if self._claiming:  # inside claim_missing_vectors: its transaction
+            self.db.execute(f"SAVEPOINT {savepoint}")
+            return
         if not self._batch_size:
             self._begin()
             return
@@ -443,6 +474,9 @@ class SQLiteStore:
         self.db.execute(f"SAVEPOINT {savepoint}")
 
     def _close_write(self, savepoint: str) -> None:
+        if self._claiming:
+            self.db.execute(f"RELEASE {savepoint}")
+            return
         if not self._batch_size:
             self.db.execute("COMMIT")
             return
@@ -540,7 +574,7 @@ class SQLiteStore:
 
     def _participants(self) -> list[str]:
         names: dict[str, None] = {}
-        for (listed,) in self.db.execute("SELECT participants FROM documents"):
+        for (listed,) in self.db.execute("SELECT participants FROM documents ORDER BY source, id"):
             names.update(dict.fromkeys(json.loads(listed)))
         return list(names)
 
@@ -599,7 +633,7 @@ class SQLiteStore:
             args = (doc_id,)
         sql += " ORDER BY source, document_id, idx"
         for row in self.db.execute(sql, args):
-            yield _chunk_from_row(row), row["source"]
+            yield chunk_from_row(row), row["source"]
 
     def search_lexical(self, terms: list[str], filters: Filters, k: int) -> list[StoredHit]:
         """Chunks holding the most query terms first, BM25 second, under the filters."""
@@ -652,7 +686,7 @@ class SQLiteStore:
             f"""SELECT c.*, d.title AS title FROM chunks c JOIN documents d ON d.id = c.document_id
                 WHERE c.id IN ({marks})""", [r.rowid for r in ranked])}
         return [StoredHit(
-            rowid=r.rowid, score=r.score, chunk=_chunk_from_row(rows[r.rowid]), source=rows[r.rowid]["source"],
+            rowid=r.rowid, score=r.score, chunk=chunk_from_row(rows[r.rowid]), source=rows[r.rowid]["source"],
             title=rows[r.rowid]["title"], kind=rows[r.rowid]["kind"],
             lines=(rows[r.rowid]["line_start"], rows[r.rowid]["line_end"]), matched=r.matched,
         ) for r in ranked if r.rowid in rows]
@@ -675,7 +709,7 @@ class SQLiteStore:
             self.dense.invalidate()
             self._key_version, self._key_removals = version, removals
 
-    def _keys(self) -> "_ChunkKeys":
+    def _keys(self) -> "ChunkKeys":
         """Filter columns and lengths of every chunk, reloaded when chunks were removed from the file, else
         grown by the rows added since (a search beside an ingest that commits every half second would
         otherwise reload 100 000 rows, 0.6 s, after each commit)."""
@@ -693,7 +727,7 @@ class SQLiteStore:
             rows = self.db.execute(
                 "SELECT id, length, kind, time_start, time_end, who, topics, source, mentions FROM chunk_keys"
             ).fetchall()
-            self._key_cache = _ChunkKeys(rows)
+            self._key_cache = ChunkKeys(rows)
             self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
         return self._key_cache
 
@@ -752,10 +786,7 @@ class SQLiteStore:
                                         [v for span in part for v in span] + args).fetchall()
             rows.sort(key=lambda r: (order[(r["document_id"], r["idx"])], r["idx"], r["start"]))
             rows = list({(r["document_id"], r["idx"], r["start"]): r for r in rows}.values())  # spans may overlap
-        if filters.who:
-            wanted = fold(filters.who)
-            rows = [r for r in rows if r["author"] and wanted in fold(r["author"])]
-        return [_cited_figure(r) for r in rows]
+        return [cited_figure(r) for r in figures_by_author(rows, filters.who)]
 
     def add_missing_figures(self, extract: Callable[[str], list[Figure]]) -> int:
         """Extract and store the figures of units stored before figures were (a file made by an earlier
@@ -773,8 +804,8 @@ class SQLiteStore:
                           "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
                          for f in extract(text)]
             self.db.execute("DELETE FROM figures")
-            self.db.executemany(f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
-                                f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})", rows)
+            self.db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
+                                f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", rows)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('figures', 'extracted from stored units')")
             self.db.execute("COMMIT")
         except BaseException:
@@ -890,71 +921,44 @@ class DocumentWriter:
 
     def add_units(self, units: list[Unit]) -> None:
         """The next units of the document (their index follows those already added)."""
-        doc_id, first = self.doc_id, self.units
-        self.db.executemany(
-            "INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(doc_id, first + i, u.kind, u.author, u.time.isoformat(sep=" ") if u.time else None, u.offset,
-              u.section, u.start, u.end, u.line_start, u.line_end, u.text,
-              json.dumps(u.meta, ensure_ascii=False, default=str) if u.meta else None)
-             for i, u in enumerate(units)],
-        )
-        self.db.executemany(
-            f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) "
-            f"VALUES ({', '.join(':' + c for c in _FIGURE_COLUMNS)})",
-            [{"document_id": doc_id, "idx": first + i, "value": f.value, "high": f.high, "unit": f.unit,
-              "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
-             for i, u in enumerate(units) for f in u.figures or ()])
+        rows, figures = unit_records(self.doc_id, self.units, units)
+        self.db.executemany(f"INSERT INTO units ({', '.join(_UNIT_COLUMNS)}) "
+                            f"VALUES ({', '.join(':' + c for c in _UNIT_COLUMNS)})", rows)
+        self.db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
+                            f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", figures)
         self.units += len(units)
 
-    def add_chunks(self, units: list[Unit], chunks: list[Chunk], postings: DocumentPostings,
+    def add_chunks(self, units: list[Unit], chunks: list[Chunk], terms: DocumentTerms,
                    vectors: np.ndarray | None = None, first_unit: int = 0) -> None:
-        """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index rows and vectors."""
+        """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index rows and vectors.
+
+        The postings are stored per (term, ``base``): the chunk indexes and frequencies as little-endian
+        BLOBs, ``base`` the row id of this call's first chunk."""
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
         if len(chunks) > _CHUNK_ROWS:  # rows built a slice at a time (a long document has tens of thousands)
-            lengths = postings.lengths
+            lengths = terms.lengths
             next_id = min(  # slices get consecutive row ids: the postings' base is the first one
                 self._add_chunk_rows(units, chunks[start:start + _CHUNK_ROWS], lengths[start:start + _CHUNK_ROWS],
                                      None if vectors is None else vectors[start:start + _CHUNK_ROWS], first_unit)
                 for start in range(0, len(chunks), _CHUNK_ROWS))
         else:
-            next_id = self._add_chunk_rows(units, chunks, postings.lengths, vectors, first_unit)
+            next_id = self._add_chunk_rows(units, chunks, terms.lengths, vectors, first_unit)
         self.db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                            [(term, next_id, idx, tfs) for term, idx, tfs in sorted(postings.rows)])
+                            [(term, next_id, idx, tfs) for term, idx, tfs in terms.encoded()])
 
     def _add_chunk_rows(self, units: list[Unit], chunks: list[Chunk], lengths: list[int],
                         vectors: np.ndarray | None, first_unit: int) -> int:
         """Rows of chunks, their filter keys and vectors; the first chunk's row id."""
         if not chunks:
             return 0
-        db, doc = self.db, self.doc
-        doc_time = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else None
+        db = self.db
         next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
-        rows = []
-        keys = []
-        for n, chunk in enumerate(chunks):
-            own = units[chunk.unit_start - first_unit:chunk.unit_end - first_unit]
-            times = _sortable_period(own, chunk) or (doc_time, doc_time)
-            who = "|" + "|".join(fold(p) for p in chunk.participants) + "|"
-            topics = "|" + "|".join(fold(t) for t in chunk.topics) + "|"
-            mentions = mention_key(chunk.mentions)
-            rows.append({
-                "id": next_id + n, "document_id": self.doc_id, "idx": chunk.index, "text": chunk.text,
-                "context": chunk.context, "unit_start": chunk.unit_start, "unit_end": chunk.unit_end,
-                "context_start": chunk.context_start, "tokens": chunk.tokens, "messages": chunk.messages,
-                "period_start": chunk.period[0], "period_end": chunk.period[1],
-                "time_start": times[0], "time_end": times[1],
-                "participants": json.dumps(chunk.participants, ensure_ascii=False), "who": who,
-                "topics": json.dumps(chunk.topics, ensure_ascii=False), "topics_folded": topics,
-                "section": chunk.section, "kind": doc.kind, "source": doc.source,
-                "line_start": own[0].line_start if own else 0, "line_end": own[-1].line_end if own else 0,
-                "mentions": json.dumps({m: chunk.mention_kinds.get(m) for m in chunk.mentions}, ensure_ascii=False),
-            })
-            keys.append((next_id + n, lengths[n], doc.kind, times[0], times[1], who, topics, doc.source, mentions))
-        db.executemany(f"INSERT INTO chunks ({', '.join(_CHUNK_COLUMNS)}) VALUES "
-                       f"({', '.join(':' + c for c in _CHUNK_COLUMNS)})", rows)
-        db.executemany("INSERT INTO chunk_keys (id, length, kind, time_start, time_end, who, topics, source, mentions) "
-                       "VALUES (?,?,?,?,?,?,?,?,?)", keys)
+        rows, keys = chunk_records(self.doc, units, chunks, lengths, first_unit, next_id)
+        db.executemany(f"INSERT INTO chunks ({', '.join(CHUNK_COLUMNS)}) VALUES "
+                       f"({', '.join(':' + c for c in CHUNK_COLUMNS)})", rows)
+        db.executemany(f"INSERT INTO chunk_keys ({', '.join(KEY_COLUMNS)}) "
+                       f"VALUES ({', '.join(':' + c for c in KEY_COLUMNS)})", keys)
         if vectors is not None and len(vectors):
             db.executemany("INSERT INTO vectors VALUES (?, ?)",
                            _vector_rows(range(next_id, next_id + len(chunks)), vectors))
@@ -994,21 +998,12 @@ class DocumentWriter:
             doc.metadata["text_parts"] = self._parts_written
         else:
             text = "".join(self._text_parts)
-        self.db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (self.doc_id, doc.source, doc.kind, doc.format, doc.title, doc.language,
-             doc.date.isoformat(sep=" ") if doc.date else None,
-             json.dumps(doc.participants, ensure_ascii=False),
-             json.dumps(doc.metadata, ensure_ascii=False, default=str),
-             json.dumps(doc.report.as_dict(), ensure_ascii=False),
-             fingerprint, text, _now()),
-        )
+        row = document_record(doc, fingerprint, text, _now())
+        self.db.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-_FIGURE_COLUMNS = ("document_id", "idx", "value", "high", "unit", "kind", "text", "approx", "start", "end")
-_CHUNK_COLUMNS = ("id", "document_id", "idx", "text", "context", "unit_start", "unit_end", "context_start", "tokens",
-                  "messages", "period_start", "period_end", "time_start", "time_end", "participants", "who",
-                  "topics", "topics_folded", "section", "kind", "source", "line_start", "line_end", "mentions")
+_UNIT_COLUMNS = ("document_id", "idx", "kind", "author", "time", "offset", "section", "start", "end", "line_start",
+                 "line_end", "text", "meta")
 
 
 #: What ``check`` counts: each query counts rows that break one invariant.
@@ -1047,6 +1042,13 @@ _CHECKS = {
 _TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
 
+def _raise_full(error: BaseException, path: str) -> None:
+    """Raise StoreFull when SQLite failed for want of room (SQLITE_FULL), as opposed to another error."""
+    if isinstance(error, sqlite3.OperationalError) and (
+            getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(error)):
+        raise StoreFull(path, str(error)) from error
+
+
 def _writable(file: Path) -> bool:
     """Whether this process may write a database file (and the journal files beside it)."""
     return os.access(file, os.W_OK) and os.access(file.resolve().parent, os.W_OK)
@@ -1056,129 +1058,3 @@ def _vector_rows(rowids: Any, vectors: np.ndarray) -> list[tuple[int, bytes]]:
     """(row id, float16 BLOB) per vector."""
     packed = np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE)
     return [(int(rowid), packed[i].tobytes()) for i, rowid in enumerate(rowids)]
-
-
-def _sortable_period(units: list[Unit], chunk: Chunk) -> tuple[str, str] | None:
-    """Wall-clock period of a chunk (of its ``units``) as sortable text (recording offsets are not dates)."""
-    times = [u.time for u in units if u.time is not None]
-    if times:
-        return min(times).strftime("%Y-%m-%d %H:%M"), max(times).strftime("%Y-%m-%d %H:%M")
-    if all(p and _DATE.match(p) for p in chunk.period):  # a chunk file's Période
-        return chunk.period[0][:16], chunk.period[1][:16]  # type: ignore[index]
-    return None
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
-
-
-class _ChunkKeys:
-    """Every chunk's filter columns in memory: filters become one numpy mask."""
-
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
-        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.lengths = np.array([r[1] for r in rows], dtype=np.float32)
-        # fixed-width strings: comparisons run in C over the whole column
-        self.kinds = np.array([r[2] for r in rows], dtype="<U12")
-        self.starts = np.array([r[3] or "" for r in rows], dtype="<U16")
-        self.ends = np.array([r[4] or "" for r in rows], dtype="<U16")
-        # tuples of strings: the garbage collector stops tracking them, where a list of 100 000 strings
-        # would be walked by every full collection (milliseconds each, in the middle of a query)
-        self._columns = {"who": tuple(r[5] for r in rows), "topic": tuple(r[6] for r in rows),
-                         "source": tuple(r[7] for r in rows), "mentions": tuple(r[8] for r in rows)}
-        self._inverted: dict[str, dict[str, np.ndarray]] = {}
-
-    def extended(self, rows: list[tuple[Any, ...]]) -> "_ChunkKeys":
-        """These keys followed by those of ``rows`` (chunks added since, their ids above these)."""
-        added, joined = _ChunkKeys(rows), _ChunkKeys([])
-        for name in ("ids", "lengths", "kinds", "starts", "ends"):
-            setattr(joined, name, np.concatenate([getattr(self, name), getattr(added, name)]))
-        joined._columns = {name: values + added._columns[name] for name, values in self._columns.items()}
-        return joined
-
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Row ids passing the filters, or None when there are no filters."""
-        mask: np.ndarray | None = None
-
-        def narrow(condition: np.ndarray) -> None:
-            nonlocal mask
-            mask = condition if mask is None else mask & condition
-
-        n = len(self.ids)
-        if filters.kind:
-            narrow(self.kinds == filters.kind)
-        if filters.since:
-            bound = date_bound(filters.since, end=False)
-            narrow((self.ends != "") & (self.ends >= bound))
-        if filters.until:
-            bound = date_bound(filters.until, end=True)
-            narrow((self.starts != "") & (self.starts <= bound))
-        for column, needle in (("who", filters.who), ("topic", filters.topic), ("source", filters.source)):
-            if needle:
-                wanted = needle if column == "source" else fold(needle)
-                rows = [r for value, r in self._values(column).items() if wanted in value]
-                hit = np.zeros(n, dtype=bool)
-                if rows:
-                    hit[np.concatenate(rows)] = True
-                narrow(hit)
-        if filters.mentions:
-            rows = [r for value, r in self._values("mentions").items() if matches_mention(filters.mentions, value)]
-            hit = np.zeros(n, dtype=bool)
-            if rows:
-                hit[np.concatenate(rows)] = True
-            narrow(hit)
-        return None if mask is None else self.ids[mask]
-
-    def undated(self, filters: Filters) -> int:
-        """Rows the other filters keep but the date filters leave out, having no date."""
-        if not filters.dated:
-            return 0
-        missing = np.zeros(len(self.ids), dtype=bool)
-        if filters.since is not None:
-            missing |= self.ends == ""
-        if filters.until is not None:
-            missing |= self.starts == ""
-        others = self.allowed(replace(filters, since=None, until=None))
-        if others is None:
-            return int(missing.sum())
-        return int(np.isin(self.ids[missing], others, assume_unique=True).sum())
-
-    def _values(self, column: str) -> dict[str, np.ndarray]:
-        """Each distinct value of a column (a participant, a topic, a source) → the rows that have it."""
-        if column not in self._inverted:
-            rows: dict[str, list[int]] = {}
-            for i, value in enumerate(self._columns[column]):
-                parts = value.strip("|").split("|") if column != "source" else [value]
-                for part in parts:
-                    if part:
-                        rows.setdefault(part, []).append(i)
-            self._inverted[column] = {v: np.array(r, dtype=np.int64) for v, r in rows.items()}
-        return self._inverted[column]
-
-
-def _cited_figure(row: sqlite3.Row) -> CitedFigure:
-    figure = Figure(value=row["value"], unit=row["unit"], kind=row["kind"], text=row["text"], start=row["start"],
-                    end=row["end"], high=row["high"], approx=row["approx"])
-    text = row["unit_text"]
-    sentence = next((text[a:b] for a, b in split_sentences(text) if a <= figure.start < b), text)
-    if row["time"]:
-        when = row["time"][:16]
-    elif row["offset"] is not None:
-        seconds = int(row["offset"])
-        when = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    else:
-        when = row["date"][:16] if row["date"] else None
-    return CitedFigure(figure=figure, sentence=sentence, document_id=row["document_id"], unit=row["idx"],
-                       source=row["source"], title=row["title"], kind=row["document_kind"], author=row["author"],
-                       time=when, lines=(row["line_start"], row["line_end"]))
-
-
-def _chunk_from_row(row: sqlite3.Row) -> Chunk:
-    mentions = json.loads(row["mentions"])
-    return Chunk(
-        mentions=list(mentions), mention_kinds={m: kind for m, kind in mentions.items() if kind},
-        text=row["text"], unit_start=row["unit_start"], unit_end=row["unit_end"], tokens=row["tokens"],
-        messages=row["messages"], period=(row["period_start"], row["period_end"]),
-        participants=json.loads(row["participants"]), topics=json.loads(row["topics"]),
-        context=row["context"], context_start=row["context_start"], section=row["section"],
-        index=row["idx"], document_id=row["document_id"], source=row["source"],
-    )
