@@ -1,12 +1,16 @@
-"""The dense index: every chunk vector in one float32 matrix, scored by brute force.
+"""The dense index: chunk vectors scored by brute force, or by an HNSW graph beside the file when many.
 
-Vectors are stored as float16 BLOBs keyed by chunk row id and loaded once into
-memory (until the store changes). A query is one matrix-vector product and an
-``argpartition``: at 100 000 chunks × 384 dimensions that is a few milliseconds
-(bench/search_latency.py), so no approximate index is needed at that size.
+Vectors are stored as float16 BLOBs keyed by chunk row id. Below ``DenseSettings.threshold`` they are
+loaded once into one float32 matrix (until the store changes) and a query is one matrix-vector product and
+an ``argpartition``: ≈ 4 ms at 100 000 × 384, but ≈ 70 ms at 1 000 000 (bench/dense_scale.py). Above it, a
+usearch graph saved beside the SQLite file answers for the rows it covers, and the rows added or changed
+since (the "tail") are scored exactly beside it: the graph is never trusted beyond what it records.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
@@ -16,7 +20,9 @@ _SUBSET = 0.25  # below this share of allowed rows, score only those rows
 
 
 class DenseIndex:
-    """Chunk row ids (ascending) and their unit vectors, cached until invalidated."""
+    """Chunk row ids (ascending) and their unit vectors, cached until invalidated: exact search."""
+
+    description = "exact (brute force)"
 
     def __init__(self) -> None:
         self.ids: np.ndarray | None = None
@@ -72,6 +78,140 @@ class DenseIndex:
         top = top[np.isfinite(scores[top])]
         positions = top if rows is None else rows[top]
         return [Ranked(int(ids[p]), float(scores[t]), 0) for p, t in zip(positions, top)]
+
+
+@dataclass(frozen=True)
+class DenseSettings:
+    """When and how the dense index goes approximate (usearch HNSW) instead of brute force.
+
+    Defaults measured in bench/dense_scale.py (bench/README.md, "The approximate dense index"): brute force
+    scores 100 000 vectors in ≈ 4 ms and 1 000 000 in ≈ 70 ms (p95), so it stays below ``threshold``;
+    HNSW needs M = 32 and an ``ef`` growing with the size to keep recall@10 ≥ 0.95 on e5-like vectors.
+    """
+    approximate: bool = True  # False: brute force always (as without usearch installed)
+    threshold: int = 200_000  # vectors from which a graph is built and searched
+    exact_below: int = 20_000  # filters leaving fewer chunks than this: score those exactly
+    connectivity: int = 32  # HNSW links per node (M)
+    expansion_add: int = 128  # ef at build
+    expansion_search: int | None = None  # ef at search; None: by size, see ``expansion``
+    refresh_share: float = 0.02  # the writer folds the tail in once it exceeds this share of the graph…
+    refresh_rows: int = 20_000  # …or this many rows
+    overfetch_cap: int = 4096  # filtered search asks the graph for at most this many before scoring exactly
+    threads: int = 2  # threads building the graph
+
+    def expansion(self, size: int) -> int:
+        """ef for a graph of ``size`` vectors: 512 up to 200 000, then growing to 3 072 at 1 000 000."""
+        if self.expansion_search is not None:
+            return self.expansion_search
+        return int(min(4096, max(512, 3072 * size / 1_000_000)))
+
+
+def usearch_index() -> Any | None:
+    """usearch's ``Index`` class, or None when usearch is not installed (the ``embed`` extra installs it)."""
+    try:
+        from usearch.index import Index
+    except ImportError:
+        return None
+    return Index
+
+
+class VectorGraph:
+    """An HNSW graph of chunk vectors (usearch, float16, inner product), keyed by chunk row id.
+
+    ``covers`` is the highest row id it was built or extended up to; rows above it, and rows in
+    ``stale`` ranges (removed or re-written since), are not trusted from it: the store scores them exactly.
+    """
+
+    def __init__(self, index: Any, covers: int, stale: list[tuple[int, int]]) -> None:
+        self.index = index
+        self.covers = covers
+        self.stale = stale  # [first, end) row id ranges, merged and sorted
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @staticmethod
+    def build(dims: int, settings: DenseSettings) -> Any:
+        """A new empty usearch index with these settings."""
+        Index = usearch_index()
+        assert Index is not None, "usearch is not installed"
+        return Index(ndim=dims, metric="ip", dtype="f16", connectivity=settings.connectivity,
+                     expansion_add=settings.expansion_add)
+
+    def usable(self, keys: np.ndarray) -> np.ndarray:
+        """Which of these keys the graph answers for: within ``covers`` and not in a stale range."""
+        ok = keys <= self.covers
+        for first, end in self.stale:
+            ok &= (keys < first) | (keys >= end)
+        return ok
+
+    def search(self, query: np.ndarray, count: int, ef: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids and cosine scores of the ``count`` nearest vectors found (unchecked: see ``usable``)."""
+        self.index.expansion_search = max(ef, count)
+        found = self.index.search(query, min(count, len(self.index)), threads=1)
+        return found.keys.astype(np.int64), (1.0 - found.distances).astype(np.float32)
+
+
+class ApproximateDense:
+    """Dense ranking over a graph plus an exact tail (rows the graph does not answer for).
+
+    ``exact(ids)`` gives the stored vectors of row ids (for filters that leave few rows).
+    """
+
+    def __init__(self, graph: VectorGraph, tail: DenseIndex, settings: DenseSettings,
+                 exact: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
+        self.graph = graph
+        self.tail = tail
+        self.settings = settings
+        self.exact = exact
+        self.ef = settings.expansion(len(graph))
+
+    @property
+    def description(self) -> str:
+        return (f"usearch HNSW (f16, M={self.settings.connectivity}, ef={self.ef}) over {len(self.graph)} "
+                f"vectors, {len(self.tail)} scored exactly beside it")
+
+    def rank(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Ranked]:
+        """Top ``k`` chunks by cosine similarity among ``allowed`` row ids (sorted), approximately."""
+        if k <= 0:
+            return []
+        query = np.asarray(query, dtype=np.float32)
+        if allowed is not None and len(allowed) < self.settings.exact_below:
+            ids, matrix = self.exact(allowed)
+            exact = DenseIndex()
+            exact.ids, exact.matrix = ids, matrix
+            return exact.rank(query, k)
+        found = self._search_graph(query, k, allowed)
+        if found is None:  # the filter is too narrow for the graph's neighbourhood: score the allowed rows
+            ids, matrix = self.exact(allowed)
+            exact = DenseIndex()
+            exact.ids, exact.matrix = ids, matrix
+            return exact.rank(query, k)
+        merged = {r.rowid: r for r in found}
+        for r in self.tail.rank(query, k, allowed) if len(self.tail) else []:
+            merged[r.rowid] = r  # the tail's vector is the current one
+        return sorted(merged.values(), key=lambda r: -r.score)[:k]
+
+    def _search_graph(self, query: np.ndarray, k: int, allowed: np.ndarray | None) -> list[Ranked] | None:
+        """The graph's top ``k`` usable (and allowed) rows; None when over-fetching up to the cap finds too few."""
+        size = len(self.graph)
+        share = 1.0 if allowed is None else max(len(allowed) / max(size, 1), 1e-6)
+        count = min(size, max(k, int(np.ceil(2 * k / share))))
+        while True:
+            keys, scores = self.graph.search(query, count, self.ef)
+            keep = self.graph.usable(keys)
+            if allowed is not None:
+                pos = np.minimum(np.searchsorted(allowed, keys), len(allowed) - 1)
+                keep &= allowed[pos] == keys
+            if keep.sum() >= k or count >= size:
+                keys, scores = keys[keep][:k], scores[keep][:k]
+                return [Ranked(int(key), float(score), 0) for key, score in zip(keys, scores)]
+            if count >= self.settings.overfetch_cap:
+                if allowed is not None:
+                    return None
+                keys, scores = keys[keep], scores[keep]  # what is not usable is in the tail
+                return [Ranked(int(key), float(score), 0) for key, score in zip(keys, scores)]
+            count = min(size, self.settings.overfetch_cap, count * 2)
 
 
 def _present(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
