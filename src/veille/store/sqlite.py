@@ -844,14 +844,20 @@ class SQLiteStore:
             where = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(stale))
             args = [covers] + [v for a, b in stale for v in (a, b - 1)]
             pending = db.execute(f"SELECT COUNT(*) FROM vectors WHERE {where}", args).fetchone()[0]
-            if index is not None and pending < min(settings.refresh_rows, settings.refresh_share * len(index)):
+            if index is not None and (not pending or pending < min(settings.refresh_rows,
+                                                                   settings.refresh_share * len(index))):
                 return f"graph up to date ({pending} rows scored exactly beside it)"
             top = db.execute("SELECT COALESCE(MAX(id), 0) FROM vectors").fetchone()[0]
             rows = db.execute(f"SELECT id, vector FROM vectors WHERE {where} ORDER BY id", args).fetchall()
         finally:
             db.execute("COMMIT")
         started = time.monotonic()
-        dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize if rows else int(self.get_meta("embedding_dims") or 0)
+        if index is not None:
+            dims = index.ndim
+        elif rows:
+            dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize
+        else:
+            return "no graph: no vectors"
         if index is None:
             index = VectorGraph.build(dims, settings)
         for first, end in stale:
