@@ -179,10 +179,14 @@ def test_filters_are_honoured_by_the_graph_and_by_the_exact_subset(big):
         assert top(store, queries()[0], 10, Filters(source="nowhere")) == []
 
 
-@pytest.mark.parametrize("damage", ["truncated", "missing", "garbage"])
+@pytest.mark.parametrize("damage", ["truncated", "missing", "garbage", "vectors truncated"])
 def test_a_damaged_or_missing_graph_file_falls_back_to_brute_force_and_is_rebuilt(big, damage):
     [graph] = graph_files(big)
-    if damage == "truncated":
+    vectors = graph.with_suffix(".vectors")
+    assert vectors.exists()
+    if damage == "vectors truncated":
+        vectors.write_bytes(vectors.read_bytes()[:-7])
+    elif damage == "truncated":
         graph.write_bytes(graph.read_bytes()[:5000])
     elif damage == "missing":
         graph.unlink()
@@ -193,10 +197,11 @@ def test_a_damaged_or_missing_graph_file_falls_back_to_brute_force_and_is_rebuil
             assert top(store, q) == top(exact, q)
         if damage != "garbage":  # random bytes of the right size may or may not parse: only the rebuild is sure
             assert "unreadable" in store.stats()["dense_index"] and "exact (brute force" in store.stats()["dense_index"]
-        assert store.refresh_dense_graph().startswith("graph built: 300 vectors added")
+        assert store.refresh_dense_graph().startswith(
+            "graph extended: 0 vectors added" if damage == "vectors truncated" else "graph built: 300 vectors added")
         top(store, queries()[0])
         assert store.stats()["dense_index"].startswith("usearch HNSW")
-        assert len(graph_files(big)) == 1
+        assert len(graph_files(big)) == 1 and len(list(big.parent.glob("kb.db.*.vectors"))) == 1
         for q in queries():
             assert top(store, q) == top(exact, q)
 

@@ -25,7 +25,7 @@ from ..text.sentences import split_sentences
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
 from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentPostings, Ranked
-from .vectors import ApproximateDense, DenseIndex, DenseSettings, VectorGraph, usearch_index
+from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
 VECTOR_DTYPE = np.dtype("<f2")
@@ -208,7 +208,7 @@ class SQLiteStore:
         self.dense = DenseIndex()  # every vector (exact search), or the rows the graph does not answer for
         self.dense_settings = DenseSettings()
         self._approximate: ApproximateDense | None = None
-        self._graph: tuple[str, Any] | None = None  # (file name, usearch index mapped from it)
+        self._graph: tuple[str, Any, KeyedMatrix] | None = None  # (file name, usearch index, vectors) mapped
         self._dense_mode = "not loaded yet"
         self._batch_size = 0
         self._batch_seconds = 0.0
@@ -420,7 +420,11 @@ class SQLiteStore:
             self.flush()
         finally:
             self._batch_size, self._on_commit = 0, None
-        self.refresh_dense_graph()
+        try:
+            self.refresh_dense_graph()
+        except (OSError, ValueError, RuntimeError, VeilleError) as exc:  # what was written is stored all the same
+            self.on_wait(f"the dense graph beside {self.path} was not refreshed ({exc}); searches score the rows "
+                         "it lacks exactly, and the next ingest tries again")
 
     def flush(self) -> None:
         """Commit the batch's open transaction, if any."""
@@ -733,7 +737,8 @@ class SQLiteStore:
             return self.dense
         stale = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(graph.stale))
         self._load_vectors(f"WHERE {stale}", [graph.covers] + [v for a, b in graph.stale for v in (a, b - 1)])
-        self._approximate = ApproximateDense(graph, self.dense, settings, self._stored_vectors)
+        assert self._graph is not None
+        self._approximate = ApproximateDense(graph, self._graph[2], self.dense, settings)
         self._dense_mode = self._approximate.description
         return self._approximate
 
@@ -743,19 +748,6 @@ class SQLiteStore:
         blob = b"".join(r[1] for r in rows)
         dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize if rows else int(self.get_meta("embedding_dims") or 0)
         self.dense.load(ids, blob, dims, VECTOR_DTYPE)
-
-    def _stored_vectors(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row ids (ascending) among these that have a vector, and their vectors as float32 rows."""
-        found: list[tuple[int, bytes]] = []
-        wanted = np.sort(np.asarray(rowids, dtype=np.int64)).tolist()
-        for start in range(0, len(wanted), 900):  # SQLite's limit on bound values
-            part = wanted[start:start + 900]
-            found += self.db.execute(f"SELECT id, vector FROM vectors WHERE id IN ({','.join('?' * len(part))}) "
-                                     "ORDER BY id", part).fetchall()
-        ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
-        dims = len(found[0][1]) // VECTOR_DTYPE.itemsize if found else 0
-        matrix = np.frombuffer(b"".join(r[1] for r in found), dtype=VECTOR_DTYPE).astype(np.float32)
-        return ids, matrix.reshape(len(found), dims)
 
     # -- the dense graph beside the file ----------------------------------------
     # meta 'dense_graph': the graph file in use, the highest row id it covers, its size, and the last change
@@ -801,12 +793,31 @@ class SQLiteStore:
                 index = Index.restore(str(path), view=True)
                 if index is None or len(index) != record["count"] or index.ndim != record["dims"]:
                     raise ValueError("not the graph recorded")
-            except (OSError, ValueError, RuntimeError) as exc:
+                path = path.parent / record["vectors"]
+                matrix = KeyedMatrix.open(str(path))
+                if len(matrix.ids) != record["count"]:
+                    raise ValueError(f"{len(matrix.ids)} vectors, {record['count']} in the graph")
+            except (OSError, ValueError, RuntimeError, KeyError) as exc:
                 return None, f"graph file {path.name} unreadable ({exc}); the next ingest rebuilds it"
-            self._graph = (record["file"], index)
+            self._graph = (record["file"], index, matrix)
         changes = self._vector_changes()
         stale = [(first, end) for seq, first, end in changes["ranges"] if seq > record["seq"]]
         return VectorGraph(self._graph[1], record["covers"], [tuple(r) for r in _merge_spans(stale)]), ""
+
+    def _write_vectors_file(self, path: Path, dims: int) -> int:
+        """Every stored vector by row id, in a ``KeyedMatrix`` file (inside the caller's read transaction)."""
+        count = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        with open(path, "wb") as out:
+            out.write(np.array([count, dims], dtype="<u8").tobytes())
+            out.write(np.fromiter((r[0] for r in self.db.execute("SELECT id FROM vectors ORDER BY id")),
+                                  dtype="<i8", count=count).tobytes())
+            written = 0
+            for (vector,) in self.db.execute("SELECT vector FROM vectors ORDER BY id"):
+                out.write(vector)
+                written += 1
+        if written != count or path.stat().st_size != KeyedMatrix.size(count, dims):
+            raise VeilleError(f"{self.path}: vectors of another size than {dims} dimensions")
+        return count
 
     def refresh_dense_graph(self, force: bool = False) -> str:
         """Build the graph beside the file, or fold into it the rows added or changed since, when there are
@@ -826,15 +837,18 @@ class SQLiteStore:
             return "no graph: inside a write"
         record = self._graph_record()
         folder = Path(self.path).resolve().parent
-        index, covers, stale = None, 0, []
+        index, covers, stale, whole = None, 0, [], False
         if record is not None and not force:
             try:
                 if (folder / record["file"]).stat().st_size == record["bytes"]:
                     index = Index.restore(str(folder / record["file"]))
                 if index is not None and (len(index) != record["count"] or index.ndim != record["dims"]):
                     index = None
-            except (OSError, ValueError, RuntimeError):
-                index = None
+                # the vectors file beside it is written again whole each time: only its soundness matters here
+                whole = index is not None and len(KeyedMatrix.open(str(folder / record["vectors"])).ids) == len(index)
+            except (OSError, ValueError, RuntimeError, KeyError):
+                whole = False
+        name = f"{Path(self.path).name}.{os.getpid()}-{time.time_ns():x}"
         db.execute("BEGIN")  # one snapshot of the vectors and of the changes logged
         try:
             changes = self._vector_changes()
@@ -844,20 +858,20 @@ class SQLiteStore:
             where = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(stale))
             args = [covers] + [v for a, b in stale for v in (a, b - 1)]
             pending = db.execute(f"SELECT COUNT(*) FROM vectors WHERE {where}", args).fetchone()[0]
-            if index is not None and (not pending or pending < min(settings.refresh_rows,
-                                                                   settings.refresh_share * len(index))):
+            if whole and (not pending or pending < min(settings.refresh_rows, settings.refresh_share * len(index))):
                 return f"graph up to date ({pending} rows scored exactly beside it)"
             top = db.execute("SELECT COALESCE(MAX(id), 0) FROM vectors").fetchone()[0]
             rows = db.execute(f"SELECT id, vector FROM vectors WHERE {where} ORDER BY id", args).fetchall()
+            if not rows and index is None:
+                return "no graph: no vectors"
+            dims = index.ndim if index is not None else len(rows[0][1]) // VECTOR_DTYPE.itemsize
+            count = self._write_vectors_file(folder / f"{name}.vectors.tmp", dims)
+        except BaseException:
+            (folder / f"{name}.vectors.tmp").unlink(missing_ok=True)
+            raise
         finally:
             db.execute("COMMIT")
         started = time.monotonic()
-        if index is not None:
-            dims = index.ndim
-        elif rows:
-            dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize
-        else:
-            return "no graph: no vectors"
         if index is None:
             index = VectorGraph.build(dims, settings)
         for first, end in stale:
@@ -869,18 +883,23 @@ class SQLiteStore:
             index.add(keys, matrix, threads=settings.threads)
         added = len(rows)
         del rows
-        name = f"{Path(self.path).name}.{os.getpid()}-{time.time_ns():x}.usearch"
-        temporary = folder / f"{name}.tmp"
-        index.save(str(temporary))
-        os.replace(temporary, folder / name)
-        new = {"file": name, "covers": top, "count": len(index), "dims": dims, "seq": changes["seq"],
-               "bytes": (folder / name).stat().st_size}
+        if len(index) != count:  # the graph and the vectors file must hold the same rows
+            (folder / f"{name}.vectors.tmp").unlink(missing_ok=True)
+            if covers:  # a change the log missed: start again from the vectors alone
+                return self.refresh_dense_graph(force=True)
+            raise VeilleError(f"{self.path}: the dense graph holds {len(index)} vectors, the file {count}")
+        index.save(str(folder / f"{name}.usearch.tmp"))
+        os.replace(folder / f"{name}.usearch.tmp", folder / f"{name}.usearch")
+        os.replace(folder / f"{name}.vectors.tmp", folder / f"{name}.vectors")
+        new = {"file": f"{name}.usearch", "vectors": f"{name}.vectors", "covers": top, "count": len(index),
+               "dims": dims, "seq": changes["seq"], "bytes": (folder / f"{name}.usearch").stat().st_size}
         self._begin()
         try:
             now = self._graph_record()
-            if now is not None and record is not None and now["file"] != record["file"] and now["seq"] >= new["seq"]:
+            if now is not None and now != record and now["seq"] >= new["seq"]:
                 db.execute("COMMIT")  # another writer recorded a graph as recent meanwhile: keep that one
-                (folder / name).unlink(missing_ok=True)
+                for suffix in (".usearch", ".vectors"):
+                    (folder / f"{name}{suffix}").unlink(missing_ok=True)
                 return "graph built by another writer meanwhile"
             db.execute("INSERT OR REPLACE INTO meta VALUES ('dense_graph', ?)", (json.dumps(new),))
             changes = self._vector_changes()
@@ -889,13 +908,15 @@ class SQLiteStore:
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
-            (folder / name).unlink(missing_ok=True)
+            for suffix in (".usearch", ".vectors"):
+                (folder / f"{name}{suffix}").unlink(missing_ok=True)
             raise
         self._own_writes += 1
         self.dense.invalidate()
-        for old in folder.glob(f"{glob_escape(Path(self.path).name)}.*.usearch"):
-            if old.name != name:  # a reader that mapped it keeps its pages
-                old.unlink(missing_ok=True)
+        for suffix in (".usearch", ".vectors"):
+            for old in folder.glob(f"{glob_escape(Path(self.path).name)}.*{suffix}"):
+                if old.name != f"{name}{suffix}":  # a reader that mapped it keeps its pages
+                    old.unlink(missing_ok=True)
         return (f"graph {'extended' if covers else 'built'}: {added} vectors added, {len(index)} in all, "
                 f"{time.monotonic() - started:.1f} s")
 

@@ -9,8 +9,9 @@ since (the "tail") are scored exactly beside it: the graph is never trusted beyo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -152,18 +153,56 @@ class VectorGraph:
         return found.keys.astype(np.int64), (1.0 - found.distances).astype(np.float32)
 
 
+class KeyedMatrix:
+    """Row ids (ascending) and their float16 vectors in one file, memory-mapped: the rows the graph holds,
+    for scoring a few of them exactly (a narrow filter) without SQLite (≈ 20 ms per 10 000 rows there).
+
+    Layout: count and dimensions (two little-endian uint64), the ids (int64), the vectors (float16, row major).
+    """
+
+    HEADER = 16
+
+    def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self.ids = ids
+        self.vectors = vectors
+
+    @staticmethod
+    def size(count: int, dims: int) -> int:
+        return KeyedMatrix.HEADER + count * 8 + count * dims * 2
+
+    @classmethod
+    def open(cls, path: str) -> "KeyedMatrix":
+        """Map a matrix file; ValueError when it is not one, or not whole."""
+        head = np.fromfile(path, dtype="<u8", count=2)
+        if len(head) != 2:
+            raise ValueError("no header")
+        count, dims = int(head[0]), int(head[1])
+        found = os.path.getsize(path)
+        if found != cls.size(count, dims):
+            raise ValueError(f"{found} bytes for {count} vectors of {dims} dimensions")
+        if not count:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros((0, dims), dtype="<f2"))
+        ids = np.memmap(path, dtype="<i8", mode="r", offset=cls.HEADER, shape=(count,))
+        vectors = np.memmap(path, dtype="<f2", mode="r", offset=cls.HEADER + 8 * count, shape=(count, dims))
+        return cls(ids, vectors)
+
+    def rows(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``wanted`` row ids (ascending) held here, and their vectors as float32."""
+        pos = _present(self.ids, wanted)
+        return np.asarray(self.ids[pos]), self.vectors[pos].astype(np.float32)
+
+
 class ApproximateDense:
     """Dense ranking over a graph plus an exact tail (rows the graph does not answer for).
 
-    ``exact(ids)`` gives the stored vectors of row ids (for filters that leave few rows).
+    ``matrix`` holds the graph's vectors by row id, for filters that leave few rows (scored exactly).
     """
 
-    def __init__(self, graph: VectorGraph, tail: DenseIndex, settings: DenseSettings,
-                 exact: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
+    def __init__(self, graph: VectorGraph, matrix: KeyedMatrix, tail: DenseIndex, settings: DenseSettings) -> None:
         self.graph = graph
+        self.matrix = matrix
         self.tail = tail
         self.settings = settings
-        self.exact = exact
         self.ef = settings.expansion(len(graph))
 
     @property
@@ -176,17 +215,14 @@ class ApproximateDense:
         if k <= 0:
             return []
         query = np.asarray(query, dtype=np.float32)
-        if allowed is not None and len(allowed) < self.settings.exact_below:
-            ids, matrix = self.exact(allowed)
+        found = None
+        if allowed is None or len(allowed) >= self.settings.exact_below:
+            found = self._search_graph(query, k, allowed)
+        if found is None:  # few rows allowed (or too few of them near the query in the graph): score them all
+            assert allowed is not None
             exact = DenseIndex()
-            exact.ids, exact.matrix = ids, matrix
-            return exact.rank(query, k)
-        found = self._search_graph(query, k, allowed)
-        if found is None:  # the filter is too narrow for the graph's neighbourhood: score the allowed rows
-            ids, matrix = self.exact(allowed)
-            exact = DenseIndex()
-            exact.ids, exact.matrix = ids, matrix
-            return exact.rank(query, k)
+            exact.ids, exact.matrix = self.matrix.rows(allowed[self.graph.usable(allowed)])
+            found = exact.rank(query, k)
         merged = {r.rowid: r for r in found}
         for r in self.tail.rank(query, k, allowed) if len(self.tail) else []:
             merged[r.rowid] = r  # the tail's vector is the current one
