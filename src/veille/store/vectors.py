@@ -186,10 +186,20 @@ class KeyedMatrix:
         vectors = np.memmap(path, dtype="<f2", mode="r", offset=cls.HEADER + 8 * count, shape=(count, dims))
         return cls(ids, vectors)
 
-    def rows(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The ``wanted`` row ids (ascending) held here, and their vectors as float32."""
+    def rank(self, query: np.ndarray, k: int, wanted: np.ndarray) -> list[Ranked]:
+        """Top ``k`` of the ``wanted`` row ids (ascending) held here, scored exactly.
+
+        By usearch's exact search over the float16 rows: numpy would first convert them to float32,
+        which costs ten times the product (15 against 1.4 ms for 11 714 rows).
+        """
+        from usearch.index import MetricKind, search
         pos = _present(self.ids, wanted)
-        return np.asarray(self.ids[pos]), self.vectors[pos].astype(np.float32)
+        if not len(pos) or k <= 0:
+            return []
+        found = search(np.ascontiguousarray(self.vectors[pos]), query.astype(np.float16), min(k, len(pos)),
+                       MetricKind.IP, exact=True, threads=1)
+        return [Ranked(int(self.ids[pos[int(row)]]), float(1.0 - distance), 0)
+                for row, distance in zip(found.keys, found.distances)]
 
 
 class ApproximateDense:
@@ -220,9 +230,7 @@ class ApproximateDense:
             found = self._search_graph(query, k, allowed)
         if found is None:  # few rows allowed (or too few of them near the query in the graph): score them all
             assert allowed is not None
-            exact = DenseIndex()
-            exact.ids, exact.matrix = self.matrix.rows(allowed[self.graph.usable(allowed)])
-            found = exact.rank(query, k)
+            found = self.matrix.rank(query, k, allowed[self.graph.usable(allowed)])
         merged = {r.rowid: r for r in found}
         for r in self.tail.rank(query, k, allowed) if len(self.tail) else []:
             merged[r.rowid] = r  # the tail's vector is the current one
