@@ -258,3 +258,11 @@ def test_a_reader_beside_a_writer_sees_every_row_once_and_only_stored_ones(big, 
             assert top(store, vector_of(rowid), 1) == [rowid]
         assert "over 360 vectors, 0 scored exactly" in store.stats()["dense_index"]
     assert len(graph_files(big)) == 1
+
+
+def test_stats_say_which_dense_index_a_search_would_use_before_loading_it(big, tmp_path):
+    with open_store(big) as store:
+        assert store.stats()["dense_index"].startswith("usearch HNSW graph kb.db.")
+        assert store.stats()["dense_index"].endswith("(300 vectors; not loaded yet)")
+    with open_store(big, DenseSettings(threshold=1000)) as store:
+        assert store.stats()["dense_index"] == "exact (brute force): 300 vectors, below the graph threshold (1000)"

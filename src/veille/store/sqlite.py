@@ -754,6 +754,19 @@ class SQLiteStore:
     # it includes; meta 'dense_changes': row id ranges whose vectors were removed or re-written, each with
     # its sequence number. Rows above ``covers`` and in changes newer than the graph are scored exactly.
 
+    def _dense_plan(self) -> str:
+        """Which dense index a search would use, said without loading it."""
+        count, settings, record = self.count_vectors()[0], self.dense_settings, self._graph_record()
+        if not settings.approximate:
+            return "exact (brute force): approximate search off"
+        if count < settings.threshold:
+            return f"exact (brute force): {count} vectors, below the graph threshold ({settings.threshold})"
+        if usearch_index() is None:
+            return "exact (brute force): usearch is not installed (pip install 'veille[embed]')"
+        if record is None:
+            return "exact (brute force): no graph built yet (the next ingest builds it)"
+        return f"usearch HNSW graph {record['file']} ({record['count']} vectors; not loaded yet)"
+
     def _graph_record(self) -> dict[str, Any] | None:
         found = self.get_meta("dense_graph")
         return json.loads(found) if found else None
@@ -1012,7 +1025,7 @@ class SQLiteStore:
             "tokens": count("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
             "kinds": kinds,
             "vectors": count("SELECT COUNT(*) FROM vectors"),
-            "dense_index": self._dense_mode,
+            "dense_index": self._dense_mode if self.dense.loaded else self._dense_plan(),
             "token_counter": self.get_meta("token_counter"),
             "bytes": Path(self.path).stat().st_size if self.path != ":memory:" else None,
         }
