@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -266,3 +267,15 @@ def test_stats_say_which_dense_index_a_search_would_use_before_loading_it(big, t
         assert store.stats()["dense_index"].endswith("(300 vectors; not loaded yet)")
     with open_store(big, DenseSettings(threshold=1000)) as store:
         assert store.stats()["dense_index"] == "exact (brute force): 300 vectors, below the graph threshold (1000)"
+
+
+def test_removals_alone_are_folded_into_the_graph(big):
+    with KnowledgeBase(big, embed=False) as kb:
+        removed = [kb.store.hits(kb.store.rank_dense(vector_of(r), Filters(), 1))[0].source for r in (10, 20, 30)]
+        assert all(kb.remove(source) for source in removed)
+    with open_store(big, replace(SMALL, refresh_rows=3)) as store, \
+            open_store(big, DenseSettings(approximate=False)) as exact:
+        assert store.refresh_dense_graph().startswith("graph extended: 0 vectors added, 297 in all")
+        assert "over 297 vectors, 0 scored exactly" in (top(store, queries()[0]) and store.stats()["dense_index"])
+        for q in queries() + [vector_of(10), vector_of(20)]:
+            assert top(store, q) == top(exact, q)

@@ -871,6 +871,7 @@ class SQLiteStore:
             where = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(stale))
             args = [covers] + [v for a, b in stale for v in (a, b - 1)]
             pending = db.execute(f"SELECT COUNT(*) FROM vectors WHERE {where}", args).fetchone()[0]
+            pending += sum(end - first for first, end in stale)  # removed rows the graph must skip at each search
             if whole and (not pending or pending < min(settings.refresh_rows, settings.refresh_share * len(index))):
                 return f"graph up to date ({pending} rows scored exactly beside it)"
             top = db.execute("SELECT COALESCE(MAX(id), 0) FROM vectors").fetchone()[0]
