@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import sys
 import time
@@ -72,16 +73,35 @@ def recall(found: list[list[int]], truth: list[list[int]]) -> float:
     return float(np.mean([len(set(f) & set(t)) / max(1, min(K, len(t))) for f, t in zip(found, truth)]))
 
 
-def line(*cells: object) -> None:
-    print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+def line(*cells: object) -> str:
+    text = "| " + " | ".join(str(c) for c in cells) + " |"
+    print(text, flush=True)
+    return text
 
 
-def measure(db: Path, real: Path | None, efs: list[int], n_queries: int, threshold: int, rebuild: bool) -> None:
+def measure(db: Path, real: Path | None, efs: list[int], n_queries: int, threshold: int, rebuild: bool,
+            exact_only: bool) -> None:
     count = SQLiteStore(db).count_vectors()[0]
     print(f"\n{db.name}: {count} vectors; load average {os.getloadavg()[0]:.2f}\n", flush=True)
     line("N", "index", "setting", "filter (rows)", "path", "p50 ms", "p95 ms", "recall@10 drawn", "recall@10 near")
     line(*["---:"] + ["---"] * 4 + ["---:"] * 4)
+    saved = db.with_name(f"{db.name}.exact-{n_queries}.json")  # the exact results, kept for a later graph run
+    if saved.exists():
+        data = json.loads(saved.read_text())
+        qs = {kind: np.asarray(v, dtype=np.float32) for kind, v in data["queries"].items()}
+        truth = {tuple(key.split("/")): value for key, value in data["truth"].items()}
+        rows = data["rows"]
+        print("\n".join(data["lines"]) + f"\n(exact results of an earlier run: {saved.name})", flush=True)
+    else:
+        qs, truth, rows = measure_exact(db, real, n_queries, count, saved)
+    if not exact_only:
+        measure_graph(db, efs, threshold, rebuild, qs, truth, rows)
 
+
+def measure_exact(db: Path, real: Path | None, n_queries: int, count: int, saved: Path
+                  ) -> tuple[dict[str, np.ndarray], dict[tuple[str, str], list[list[int]]], dict[str, int]]:
+    """Brute force through the store: its lines of the table, and its results (the truth for recall)."""
+    lines = []
     exact = SQLiteStore(db)
     exact.dense_settings = DenseSettings(approximate=False)
     qs = make_queries(exact, real, n_queries, seed=11)
@@ -97,11 +117,20 @@ def measure(db: Path, real: Path | None, efs: list[int], n_queries: int, thresho
             truth[name, kind], ms = run(exact, qs[kind], filters)
             ms_all.append(ms)
         ms = np.concatenate(ms_all)
-        line(count, "brute force", f"float32 matrix (load {exact_load:.1f} s)", f"{name} ({rows[name]})", "exact",
-             f"{np.percentile(ms, 50):.1f}", f"{np.percentile(ms, 95):.1f}", "1.000", "1.000")
+        lines.append(line(count, "brute force", f"float32 matrix (load {exact_load:.1f} s)", f"{name} ({rows[name]})",
+                          "exact", f"{np.percentile(ms, 50):.1f}", f"{np.percentile(ms, 95):.1f}", "1.000", "1.000"))
     exact.close()
     del exact
     gc.collect()
+    saved.write_text(json.dumps({"queries": {kind: v.tolist() for kind, v in qs.items()}, "rows": rows,
+                                 "truth": {"/".join(key): value for key, value in truth.items()}, "lines": lines}))
+    return qs, truth, rows
+
+
+def measure_graph(db: Path, efs: list[int], threshold: int, rebuild: bool, qs: dict[str, np.ndarray],
+                  truth: dict[tuple[str, str], list[list[int]]], rows: dict[str, int]) -> None:
+    """The graph through the store: build or refresh, load, then each ef."""
+    count = SQLiteStore(db).count_vectors()[0]
 
     settings = DenseSettings(threshold=threshold)
     writer = SQLiteStore(db)
@@ -150,13 +179,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out" / "dense")
     parser.add_argument("--threshold", type=int, default=50_000, help="graph threshold for the measurement")
     parser.add_argument("--rebuild", action="store_true", help="build the graph even if an earlier run left one")
+    parser.add_argument("--exact-only", action="store_true", help="brute force only (its results are kept)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for size in (int(s) for s in args.sizes.split(",")):
         db = args.out / f"kb_{size}.db"
         if not db.exists():
             build_scaled_kb(db, size, args.source, args.real)
-        measure(db, args.real, [int(e) for e in args.ef.split(",")], args.queries, args.threshold, args.rebuild)
+        measure(db, args.real, [int(e) for e in args.ef.split(",")], args.queries, args.threshold, args.rebuild,
+                args.exact_only)
 
 
 if __name__ == "__main__":
