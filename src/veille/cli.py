@@ -16,6 +16,7 @@ from . import __version__
 from .answer import ANSWER_SENTENCES, Answer, clock
 from .chunking import ChunkingConfig, render_chunk
 from .embed import QUERY_MAX_CHARS, query_for_model
+from .embed_queue import EmbedInterrupted, EmbedReport
 from .enrich.figures import format_quantity
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
@@ -108,6 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show embedding progress on stderr (default: when stderr is a terminal)")
+
+    p = sub.add_parser("embed", help="embed the stored chunks that have no vector, as one of several workers",
+                       description="Embed the chunks stored without a vector (veille --no-embed ingest …), in "
+                                   "batches of 16 claimed from the knowledge base: on PostgreSQL, run it in as "
+                                   "many processes, on as many machines, as you like; each claims other chunks, "
+                                   "and a worker stopped or killed loses nothing (its batch goes to another). On a "
+                                   "SQLite file one worker embeds at a time (a batch holds the write lock). Stops "
+                                   "when every chunk has a vector, or with --follow runs until Ctrl-C.")
+    p.add_argument("--follow", action="store_true",
+                   help="keep looking for new chunks (every few seconds) until Ctrl-C: run it beside "
+                        "veille --no-embed ingest")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show progress on stderr (default: when stderr is a terminal)")
 
     p = sub.add_parser("search", help="search the knowledge base in French",
                        description="Hybrid search (BM25 with the French analyser and multilingual-e5-small "
@@ -287,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: said in one line, no traceback
-        if not isinstance(exc, IngestInterrupted):
+        if not isinstance(exc, (IngestInterrupted, EmbedInterrupted)):
             print("veille: interrupted", file=sys.stderr)
         return 128 + stopped.signal
 
@@ -361,6 +375,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if stop is not None:
         raise stop
     return 0 if report.ok else 1
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    if args.embed is False:
+        print("veille: embed needs the embedding model: leave out --no-embed", file=sys.stderr)
+        return 2
+    args.embed = True  # the model is required: its absence is an error, not lexical mode
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+
+    def tell(report: EmbedReport) -> None:
+        print(f"\r{report.embedded} chunks embedded ({report.rate:.1f}/s)", end="", file=sys.stderr, flush=True)
+
+    stop: EmbedInterrupted | None = None
+    with _open(args) as kb:
+        try:
+            report = kb.embed(follow=args.follow, progress=tell if show else None)
+        except EmbedInterrupted as exc:  # the report is said, then main gives the exit code
+            stop, report = exc, exc.report
+        finally:
+            if show:
+                print(file=sys.stderr)
+    print(f"{report.embedded} chunks embedded in {report.seconds:.1f} s ({report.rate:.2f} chunks/s); "
+          f"{report.left} chunks without a vector")
+    if stop is not None:
+        print("interrupted: the open batch was rolled back; run veille embed again to finish", file=sys.stderr)
+        raise stop
+    return 0
 
 
 def _show_report(report: IngestReport, as_json: bool) -> None:
@@ -700,6 +741,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "ingest": cmd_ingest,
+    "embed": cmd_embed,
     "search": cmd_search,
     "ask": cmd_ask,
     "serve": cmd_serve,
