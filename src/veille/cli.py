@@ -16,7 +16,7 @@ from typing import Any, Callable, NoReturn, Sequence, TextIO
 from . import __version__
 from .answer import ANSWER_SENTENCES, Answer, clock
 from .chunking import ChunkingConfig, render_chunk
-from .embed import QUERY_MAX_CHARS, query_for_model
+from .embed import EXTRA, QUERY_MAX_CHARS, EmbeddingUnavailable, query_for_model
 from .embed_queue import EmbedInterrupted, EmbedReport
 from .enrich.figures import format_quantity
 from .errors import BadArgument, VeilleError
@@ -406,7 +406,12 @@ def cmd_embed(args: argparse.Namespace) -> int:
         print(f"\r{report.embedded} chunks embedded ({report.rate:.1f}/s)", end="", file=sys.stderr, flush=True)
 
     stop: EmbedInterrupted | None = None
-    with _open(args) as kb:
+    try:
+        kb = _open(args)
+    except EmbeddingUnavailable:
+        print(f"veille: embed needs the embedding model, which is not installed: {EXTRA}", file=sys.stderr)
+        return 2
+    with kb:
         try:
             report = kb.embed(follow=args.follow, progress=tell if show else None)
         except EmbedInterrupted as exc:  # the report is said, then main gives the exit code
