@@ -87,7 +87,8 @@ def main() -> None:
         print(f"template: {stored} chunks ingested with --no-embed")
         if stored < args.chunks:
             raise SystemExit(f"only {stored} chunks in the sources: ask for fewer")
-        print(f"{'workers':>7} {'seconds':>8} {'chunks/s':>9} {'speed-up':>8}  {'per worker':<16} load before → after")
+        print(f"{'workers':>7} {'seconds':>8} {'chunks/s':>9} {'speed-up':>8}  {'per worker':<16} "
+              "load before → after")
         single = None
         for workers in args.workers:
             uri = prepared(server, source, args.chunks)

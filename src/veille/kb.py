@@ -361,7 +361,7 @@ class KnowledgeBase:
         with_vector, without = self.store.count_vectors()
         if without:  # ingested with embeddings off: the dense ranker cannot see these chunks
             described += (f"; {without} of {with_vector + without} chunks have no vector yet and only BM25 "
-                          "finds them (veille ingest embeds them)")
+                          "finds them (veille embed or veille ingest embeds them)")
         return described
 
     @property
@@ -401,7 +401,7 @@ class KnowledgeBase:
             stats["mode"] += f"; {stats['vectors']} stored vectors of {stats['embedding_model']} unused"
         elif self.embedder is not None and stats["vectors"] < stats["chunks"]:
             stats["mode"] += (f"; {stats['chunks'] - stats['vectors']} chunks without a vector yet "
-                              "(the next ingest embeds them)")
+                              "(veille embed or the next ingest embeds them)")
         return stats
 
     def check(self) -> list[str]:
