@@ -220,7 +220,7 @@ def test_chunks_stored_without_the_model_are_embedded_by_the_next_ingest(e5, tmp
         assert "2 chunks without a vector yet" in kb.stats()["mode"]
         # a search says that the dense ranker cannot see them, until they are embedded
         assert kb.describe_mode().endswith("; 2 of 2 chunks have no vector yet and only BM25 finds them "
-                                           "(veille ingest embeds them)")
+                                           "(veille embed or veille ingest embeds them)")
         assert kb.describe_mode("lexical") == "lexical (BM25, French analyser)"
         report = kb.ingest(folder, progress=events.append)
         assert report.count("unchanged") == 2 and report.embedded == 2

@@ -351,3 +351,54 @@ def test_dense_ranking_by_the_index_finds_what_exact_search_finds(both, monkeypa
     assert sqlite.store.vectors(ids[:3]).keys() == postgres.store.vectors(ids[:3]).keys()
     for rowid, vector in sqlite.store.vectors(ids[:3]).items():
         assert np.array_equal(vector, postgres.store.vectors([rowid])[rowid])
+
+
+def _another(backend: str, request, tmp_path: Path) -> str:
+    """A second, empty knowledge base of the same kind as ``backend``."""
+    if backend.startswith("postgresql"):
+        from veille.devdb import new_database
+
+        return new_database(request.getfixturevalue("pg_server"), "copy")
+    return str(tmp_path / "copy.db")
+
+
+def test_documents_exported_and_put_back_are_the_same(kb, backend, request, tmp_path):
+    """export_document / put_copied / copy_order (what veille migrate uses): a long document written in windows
+    (several postings rows per term), a chat with message keys, vectors on some chunks."""
+    store = kb.store
+    doc, chunks, _ = _prepared(kb, seed("004"))
+    with store.writing(doc, "fp") as writer:
+        for start in range(0, len(doc.units), 100):
+            window = doc.units[start:start + 100]
+            writer.add_units(window)
+            own = [c for c in chunks if start <= c.unit_start < start + 100]
+            for c in own:
+                c.unit_end = min(c.unit_end, start + len(window))
+            writer.add_chunks(window, own, kb.pipeline.index_terms(own), first_unit=start)
+        writer.add_text(doc.text)
+    assert kb.ingest(WHATSAPP).ok
+    missing = store.missing_vectors(7)
+    store.put_vectors([m.rowid for m in missing], _unit_vectors(len(missing)))
+    order = store.copy_order()
+    assert order[0] == doc.id and len(order) == len(store.documents())
+    records = [store.export_document(doc_id) for doc_id in order]
+    assert store.export_document("no such document") is None
+    assert sum(len(r.vectors) for r in records) == 7 and any(r.message_keys for r in records)
+    copy = open_store(_another(backend, request, tmp_path))
+    try:
+        for record in records:
+            copy.put_copied(record)
+        with pytest.raises(Exception):  # the same document again: refused whole, nothing of it written
+            copy.put_copied(records[-1])
+        assert _counts(copy) == _counts(store) and copy.check() == []
+        again = [copy.export_document(doc_id) for doc_id in copy.copy_order()]
+        for a, b in zip(again, records, strict=True):
+            assert (a.document, a.text_parts, a.units, a.figures, a.chunks, a.keys, a.message_keys) == (
+                b.document, b.text_parts, b.units, b.figures, b.chunks, b.keys, b.message_keys)
+            assert a.terms.encoded() == b.terms.encoded() and a.terms.lengths == b.terms.lengths
+            assert {n: v.tobytes() for n, v in a.vectors.items()} == {n: v.tobytes() for n, v in b.vectors.items()}
+        terms = kb.analyzer.terms("électricité centrale message")
+        ranked = [(r.score, r.matched) for r in store.rank_lexical(terms, Filters(), 10)]
+        assert ranked and [(r.score, r.matched) for r in copy.rank_lexical(terms, Filters(), 10)] == ranked
+    finally:
+        copy.close()

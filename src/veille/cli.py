@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -15,12 +16,14 @@ from typing import Any, Callable, NoReturn, Sequence, TextIO
 from . import __version__
 from .answer import ANSWER_SENTENCES, Answer, clock
 from .chunking import ChunkingConfig, render_chunk
-from .embed import QUERY_MAX_CHARS, query_for_model
+from .embed import EXTRA, QUERY_MAX_CHARS, EmbeddingUnavailable, query_for_model
+from .embed_queue import EmbedInterrupted, EmbedReport
 from .enrich.figures import format_quantity
 from .errors import BadArgument, VeilleError
 from .evaluate import add_eval_arguments, run_eval_command
 from .kb import IngestInterrupted, IngestProgress, IngestStopped, IngestReport, KnowledgeBase, Resolved
 from .llm import LLMConfig, LLMUnavailable
+from .migrate import MigrateReport, migrate
 from .loaders import FORMATS
 from .names import printable
 from .search import HIGHLIGHT
@@ -108,6 +111,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show embedding progress on stderr (default: when stderr is a terminal)")
+
+    p = sub.add_parser("embed", help="embed the stored chunks that have no vector, as one of several workers",
+                       description="Embed the chunks stored without a vector (veille --no-embed ingest …), in "
+                                   "batches of 16 claimed from the knowledge base: on PostgreSQL, run it in as "
+                                   "many processes, on as many machines, as you like; each claims other chunks, "
+                                   "and a worker stopped or killed loses nothing (its batch goes to another). On a "
+                                   "SQLite file one worker embeds at a time (a batch holds the write lock). Stops "
+                                   "when every chunk has a vector, or with --follow runs until Ctrl-C.")
+    p.add_argument("--follow", action="store_true",
+                   help="keep looking for new chunks (every few seconds) until Ctrl-C: run it beside "
+                        "veille --no-embed ingest")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show progress on stderr (default: when stderr is a terminal)")
+
+    p = sub.add_parser("migrate", help="copy a knowledge base to another store (SQLite file ↔ PostgreSQL), vectors "
+                                       "included",
+                       description="Copy every document of FROM into TO, with its units, chunks, index terms, "
+                                   "vectors, figures and message keys, and the knowledge base's settings: nothing "
+                                   "is parsed or embedded again. FROM and TO are each a file or a PostgreSQL URI "
+                                   "(postgresql://user@host/database); TO must be empty (a new file, or a new "
+                                   "database). --db is not used.")
+    p.add_argument("source", metavar="FROM", help="the knowledge base to copy: a file or a PostgreSQL URI")
+    p.add_argument("target", metavar="TO", help="where to copy it: a new file or an empty PostgreSQL database")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show progress on stderr (default: when stderr is a terminal)")
 
     p = sub.add_parser("search", help="search the knowledge base in French",
                        description="Hybrid search (BM25 with the French analyser and multilingual-e5-small "
@@ -269,7 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         budget = args.max_tokens or ChunkingConfig().max_tokens
         if args.overlap >= budget:
             parser.error(f"--overlap: {args.overlap} is not below the chunk budget ({budget} tokens)")
-    if args.command != "eval":
+    if args.command == "migrate":
+        _check_db(parser, args.source, create=False, option="FROM")
+        _check_db(parser, args.target, create=True, option="TO")
+    elif args.command != "eval":
         _check_db(parser, args.db, create=args.command in ("ingest", "serve"))
     if args.command == "serve" and args.port > 65535:
         parser.error(f"--port: {args.port} is not a port (a whole number from 1 to 65535)")
@@ -287,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: said in one line, no traceback
-        if not isinstance(exc, IngestInterrupted):
+        if not isinstance(exc, (IngestInterrupted, EmbedInterrupted)):
             print("veille: interrupted", file=sys.stderr)
         return 128 + stopped.signal
 
@@ -318,20 +350,20 @@ class _StopSignal:
 _OPTION = {"k": "-k", "query": "query", "question": "question", "citation": "citation"}
 
 
-def _check_db(parser: argparse.ArgumentParser, db: str, create: bool) -> None:
+def _check_db(parser: argparse.ArgumentParser, db: str, create: bool, option: str = "--db") -> None:
     """The knowledge base file must exist, except for ingest, which needs the folder it goes in (a server's
     URI is checked by connecting to it)."""
     if db == ":memory:" or is_server(db):
         return
     if os.path.isdir(db):
-        parser.error(f"--db: '{printable(db)}' is a folder, not a knowledge base file")
+        parser.error(f"{option}: '{printable(db)}' is a folder, not a knowledge base file")
     if os.path.exists(db):
         return
     if not create:
-        parser.error(f"--db: no knowledge base at '{printable(db)}' (veille ingest creates one)")
+        parser.error(f"{option}: no knowledge base at '{printable(db)}' (veille ingest creates one)")
     folder = os.path.dirname(os.path.abspath(db))
     if not os.path.isdir(folder):
-        parser.error(f"--db: cannot create '{printable(db)}': no folder '{printable(folder)}'")
+        parser.error(f"{option}: cannot create '{printable(db)}': no folder '{printable(folder)}'")
 
 
 def _open(args: argparse.Namespace, **options: Any) -> KnowledgeBase:
@@ -361,6 +393,58 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if stop is not None:
         raise stop
     return 0 if report.ok else 1
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    if args.embed is False:
+        print("veille: embed needs the embedding model: leave out --no-embed", file=sys.stderr)
+        return 2
+    args.embed = True  # the model is required: its absence is an error, not lexical mode
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+
+    def tell(report: EmbedReport) -> None:
+        print(f"\r{report.embedded} chunks embedded ({report.rate:.1f}/s)", end="", file=sys.stderr, flush=True)
+
+    stop: EmbedInterrupted | None = None
+    try:
+        kb = _open(args)
+    except EmbeddingUnavailable:
+        print(f"veille: embed needs the embedding model, which is not installed: {EXTRA}", file=sys.stderr)
+        return 2
+    with kb:
+        try:
+            report = kb.embed(follow=args.follow, progress=tell if show else None)
+        except EmbedInterrupted as exc:  # the report is said, then main gives the exit code
+            stop, report = exc, exc.report
+        finally:
+            if show:
+                print(file=sys.stderr)
+    print(f"{report.embedded} chunks embedded in {report.seconds:.1f} s ({report.rate:.2f} chunks/s); "
+          f"{report.left} chunks without a vector")
+    if stop is not None:
+        print("interrupted: the open batch was rolled back; run veille embed again to finish", file=sys.stderr)
+        raise stop
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+
+    def tell(report: MigrateReport, total: int) -> None:
+        print(f"\r{report.documents}/{total} documents, {report.chunks} chunks, {report.vectors} vectors copied",
+              end="", file=sys.stderr, flush=True)
+
+    try:
+        report = migrate(args.source, args.target, progress=tell if show else None)
+    finally:
+        if show:
+            print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2))
+    else:
+        print(f"{report.documents} documents, {report.chunks} chunks and {report.vectors} vectors copied from "
+              f"{printable(report.source)} to {printable(report.target)} in {report.seconds:.1f} s")
+    return 0
 
 
 def _show_report(report: IngestReport, as_json: bool) -> None:
@@ -700,6 +784,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "ingest": cmd_ingest,
+    "embed": cmd_embed,
+    "migrate": cmd_migrate,
     "search": cmd_search,
     "ask": cmd_ask,
     "serve": cmd_serve,

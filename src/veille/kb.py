@@ -11,6 +11,7 @@ from .answer import ANSWER_SENTENCES, CANDIDATE_CHUNKS, Answer, Shown, extractiv
 from .chunking import ChunkingConfig
 from .detect import get_loader
 from .embed import Embedder, EmbeddingUnavailable, load_embedder
+from .embed_queue import POLL_SECONDS, EmbedReport, embed_missing
 from .enrich.figures import FIGURE_KINDS, extract_figures, query_unit, unit_names
 from .errors import AmbiguousReference, BadArgument, VeilleError
 from .ingest import Ingest, IngestInterrupted, IngestReport, IngestStopped
@@ -177,6 +178,19 @@ class KnowledgeBase:
         if format is not None and format not in EXPORT_LOADERS:
             get_loader(format)  # an unknown name fails before any file is read
         return self._ingest(format, progress).run(paths, exclude)
+
+    def embed(self, *, follow: bool = False, poll: float = POLL_SECONDS,
+              progress: Callable[[EmbedReport], None] | None = None) -> EmbedReport:
+        """Embed the stored chunks that have no vector (ingested with embeddings off), as one worker among any
+        number, on this machine or others, against the same PostgreSQL database (``embed_queue.py``); on a
+        SQLite file, one worker at a time. With ``follow``, keep looking for new chunks every ``poll`` seconds
+        until interrupted. Needs the model (``embed=True``); refuses a knowledge base whose vectors another
+        model made. Ctrl-C raises ``EmbedInterrupted`` (a KeyboardInterrupt) with the report: the open batch is
+        rolled back, what was stored before stays."""
+        if self.embedder is None:
+            raise EmbeddingUnavailable("veille embed", self.mode.removeprefix("lexical only: "))
+        self._record_settings()
+        return embed_missing(self.store, self.embedder, follow=follow, poll=poll, progress=progress)
 
     def _ingest(self, format: str | None = None, progress: ProgressCallback | None = None) -> Ingest:
         """The ingest stage (``ingest.py``) into this knowledge base, with its settings."""
@@ -347,7 +361,7 @@ class KnowledgeBase:
         with_vector, without = self.store.count_vectors()
         if without:  # ingested with embeddings off: the dense ranker cannot see these chunks
             described += (f"; {without} of {with_vector + without} chunks have no vector yet and only BM25 "
-                          "finds them (veille ingest embeds them)")
+                          "finds them (veille embed or veille ingest embeds them)")
         return described
 
     @property
@@ -387,7 +401,7 @@ class KnowledgeBase:
             stats["mode"] += f"; {stats['vectors']} stored vectors of {stats['embedding_model']} unused"
         elif self.embedder is not None and stats["vectors"] < stats["chunks"]:
             stats["mode"] += (f"; {stats['chunks'] - stats['vectors']} chunks without a vector yet "
-                              "(the next ingest embeds them)")
+                              "(veille embed or the next ingest embeds them)")
         return stats
 
     def check(self) -> list[str]:

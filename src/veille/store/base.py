@@ -136,6 +136,28 @@ class MissingVector:
     section: str | None
 
 
+@dataclass
+class CopiedDocument:
+    """A stored document with all that derives from it, as another store writes it back (``put_copied``):
+    nothing parsed, chunked or embedded again. Rows are by column name (the columns ``records.py`` names,
+    the same in every store); chunks come in index order, without their row ids (the store that writes them
+    numbers them); ``terms`` counts chunks from the document's first; vectors are float16, as stored."""
+
+    document: dict[str, Any]  # the document's row: metadata, report, fingerprint, ingested_at, text ("" if in parts)
+    text_parts: list[str]  # the parts of a text too long for the row, in order
+    units: list[dict[str, Any]]
+    figures: list[dict[str, Any]]
+    chunks: list[dict[str, Any]]  # in chunk order, without "id"
+    keys: list[dict[str, Any]]  # each chunk's filter keys (and its length in terms), same order, without "id"
+    terms: DocumentTerms
+    message_keys: list[tuple[str, int]]  # (key, rank among the document's keyed messages)
+    vectors: dict[int, np.ndarray]  # chunk position → its vector (float16), for chunks that have one
+
+    @property
+    def id(self) -> str:
+        return self.document["id"]
+
+
 class DocumentWriter(Protocol):
     """One document written in parts inside its transaction (``Store.writing``): units, chunks and message
     keys come in order, in as many calls as the caller likes; the document is stored whole when the
@@ -184,6 +206,17 @@ class Store(Protocol):
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         """Store vectors of chunks already stored (one transaction)."""
+
+    def put_copied(self, record: CopiedDocument) -> None:
+        """Store a document exported by ``export_document`` (of this store or another), in one transaction;
+        its chunks get row ids after the last stored."""
+
+    def export_document(self, doc_id: str) -> CopiedDocument | None:
+        """A stored document with everything derived from it, store-neutral (see ``CopiedDocument``), or None."""
+
+    def copy_order(self) -> list[str]:
+        """Every stored document's id, in the order its chunks were stored (documents without chunks last):
+        copied in this order, the chunks keep their relative row order, and so rankings keep their ties."""
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""

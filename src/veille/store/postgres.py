@@ -36,10 +36,10 @@ import numpy as np
 
 from ..errors import StoreFull, StoreUnavailable, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
-from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
+from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (CHUNK_COLUMNS, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row, chunk_records,
-                      cited_figure, document_record, figures_by_author, unit_records)
+from .records import (CHUNK_COLUMNS, COPY_ORDER_SQL, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row,
+                      chunk_records, cited_figure, copied_document, document_record, figures_by_author, unit_records)
 
 try:  # an extra: ``pip install 'veille[postgres]'``
     import psycopg
@@ -529,6 +529,59 @@ class PostgresStore:
         finally:
             self._own_writes += 1
         self._close_write("vectors")
+
+    # -- copying between stores (veille migrate) --------------------------------
+    def copy_order(self) -> list[str]:
+        """Every stored document's id, in the order its chunks were stored (documents without chunks last)."""
+        return [r["id"] for r in self.db.execute(COPY_ORDER_SQL)]
+
+    def export_document(self, doc_id: str) -> CopiedDocument | None:
+        """A stored document with everything derived from it, store-neutral, or None (read in one snapshot)."""
+        def vectors(rowids: list[int]) -> dict[int, np.ndarray]:
+            if not rowids or not self._table_exists("vectors"):
+                return {}
+            rows = self.db.execute("SELECT id, embedding::text AS v FROM vectors WHERE id = ANY(%s)", (rowids,))
+            return {r["id"]: _parse_vector(r["v"]).astype(np.float16) for r in rows}
+
+        with self.db.transaction():  # REPEATABLE READ would be stricter; one document's rows move together
+            return copied_document(doc_id, lambda sql, args: self.db.execute(sql.replace("?", "%s"), args).fetchall(),
+                                   vectors)
+
+    def put_copied(self, record: CopiedDocument) -> None:
+        """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
+        self._open_write("document")
+        try:
+            row = record.document
+            self.db.execute(f"INSERT INTO documents ({_columns(tuple(row))}) "
+                            f"VALUES ({', '.join('%(' + c + ')s' for c in row)})", row)
+            _copy_rows(self.db, "document_parts", ("document_id", "part", "text"),
+                       [{"document_id": record.id, "part": n, "text": t} for n, t in enumerate(record.text_parts)])
+            _copy_rows(self.db, "units", _UNIT_COLUMNS, record.units)
+            _copy_rows(self.db, "figures", FIGURE_COLUMNS, record.figures)
+            _copy_rows(self.db, "message_keys", ("key", "document_id", "pos"),
+                       [{"key": k, "document_id": record.id, "pos": p} for k, p in record.message_keys])
+            if record.chunks:
+                first_id = self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks")  # the write lock is held
+                _copy_rows(self.db, "chunks", CHUNK_COLUMNS,
+                           [{**chunk, "id": first_id + n} for n, chunk in enumerate(record.chunks)])
+                _copy_rows(self.db, "chunk_keys", KEY_COLUMNS,
+                           [{**key, "id": first_id + n} for n, key in enumerate(record.keys)])
+                _copy_rows(self.db, "postings", ("term", "base", "chunks", "tfs"),
+                           [{"term": t, "base": first_id, "chunks": idx, "tfs": tfs}
+                            for t, idx, tfs in record.terms.encoded()])
+                if record.vectors:
+                    self._ensure_vectors(len(next(iter(record.vectors.values()))))
+                    _copy_rows(self.db, "vectors", ("id", "embedding"),
+                               [{"id": first_id + n, "embedding": _halfvec(v)}
+                                for n, v in sorted(record.vectors.items())])
+        except BaseException as exc:
+            self._abort_write("document")
+            _raise_full(exc, self.path, self.db)
+            raise
+        finally:
+            self.ranker.invalidate()
+            self._own_writes += 1
+        self._close_write("document")
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""
@@ -1025,6 +1078,15 @@ class PostgresDocumentWriter:
         row = document_record(doc, fingerprint, text, _now())
         self.db.execute(f"INSERT INTO documents ({_columns(_DOCUMENT_COLUMNS)}) "
                         f"VALUES ({', '.join('%(' + c + ')s' for c in _DOCUMENT_COLUMNS)})", row)
+
+
+def _copy_rows(db: Any, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Rows into ``table`` with COPY, their values taken by column name."""
+    if not rows:
+        return
+    with db.cursor() as cursor, cursor.copy(f"COPY {table} ({_columns(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _raise_full(error: BaseException, where: str, connection: Any = None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -14,7 +14,8 @@ from ..enrich.mentions import matches_mention, mention_key
 from ..text.fold import fold
 from ..text.sentences import split_sentences
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
-from .base import Filters, date_bound
+from .base import CopiedDocument, Filters, date_bound
+from .postings import DocumentTerms
 
 
 def sortable_period(units: list[Unit], chunk: Chunk) -> tuple[str, str] | None:
@@ -211,3 +212,50 @@ def figures_by_author(rows: list[Any], who: str | None) -> list[Any]:
         return rows
     wanted = fold(who)
     return [r for r in rows if r["author"] and wanted in fold(r["author"])]
+
+
+#: Every stored document's id, by its first chunk's row id (the order ``Store.copy_order`` gives).
+COPY_ORDER_SQL = """SELECT d.id FROM documents d
+    LEFT JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id) c ON c.document_id = d.id
+    ORDER BY c.first IS NULL, c.first, d.id"""
+
+
+def copied_document(doc_id: str, query: Callable[[str, tuple], Sequence[Mapping[str, Any]]],
+                    vectors: Callable[[list[int]], dict[int, np.ndarray]]) -> CopiedDocument | None:
+    """A stored document read back as a ``CopiedDocument``: ``query(sql, args)`` runs SQL written with ``?``
+    placeholders on the store's connection (the tables and columns are the same in every store), ``vectors``
+    gives the float16 vectors of chunk row ids."""
+    found = query("SELECT * FROM documents WHERE id = ?", (doc_id,))
+    if not found:
+        return None
+    chunks = [dict(r) for r in query("SELECT * FROM chunks WHERE document_id = ? ORDER BY idx", (doc_id,))]
+    ids = [c.pop("id") for c in chunks]
+    position = {rowid: n for n, rowid in enumerate(ids)}
+    keys = {r["id"]: dict(r) for r in query(
+        "SELECT * FROM chunk_keys WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))}
+    by_term: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for row in query("SELECT term, base, chunks, tfs FROM postings "
+                     "WHERE base IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,)):
+        rows = np.frombuffer(bytes(row["chunks"]), dtype="<u4").astype(np.int64) + int(row["base"])
+        by_term.setdefault(row["term"], []).append(
+            (np.array([position[int(r)] for r in rows], dtype=np.uint32),
+             np.frombuffer(bytes(row["tfs"]), dtype="<u2").astype(np.uint16)))
+    postings = {}
+    for term, parts in by_term.items():
+        where, tfs = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        order = np.argsort(where, kind="stable")
+        postings[term] = (where[order], tfs[order])
+    key_rows = [keys[rowid] for rowid in ids]
+    for row in key_rows:
+        del row["id"]
+    return CopiedDocument(
+        document=dict(found[0]),
+        text_parts=[r["text"] for r in query(
+            "SELECT text FROM document_parts WHERE document_id = ? ORDER BY part", (doc_id,))],
+        units=[dict(r) for r in query("SELECT * FROM units WHERE document_id = ? ORDER BY idx", (doc_id,))],
+        figures=[dict(r) for r in query(
+            'SELECT * FROM figures WHERE document_id = ? ORDER BY idx, start, "end", unit, value', (doc_id,))],
+        chunks=chunks, keys=key_rows, terms=DocumentTerms(postings, [r["length"] for r in key_rows]),
+        message_keys=[(r["key"], r["pos"]) for r in query(
+            "SELECT key, pos FROM message_keys WHERE document_id = ? ORDER BY pos", (doc_id,))],
+        vectors={position[rowid]: vector for rowid, vector in vectors(ids).items()})

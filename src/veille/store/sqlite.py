@@ -18,10 +18,10 @@ import numpy as np
 
 from ..errors import StoreFull, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
-from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
+from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (CHUNK_COLUMNS, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row, chunk_records,
-                      cited_figure, document_record, figures_by_author, unit_records)
+from .records import (CHUNK_COLUMNS, COPY_ORDER_SQL, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row,
+                      chunk_records, cited_figure, copied_document, document_record, figures_by_author, unit_records)
 from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
@@ -362,6 +362,66 @@ class SQLiteStore:
             self.dense.invalidate()
             self._own_writes += 1
         self._close_write("vectors")
+
+    # -- copying between stores (veille migrate) --------------------------------
+    def copy_order(self) -> list[str]:
+        """Every stored document's id, in the order its chunks were stored (documents without chunks last)."""
+        return [r[0] for r in self.db.execute(COPY_ORDER_SQL)]
+
+    def export_document(self, doc_id: str) -> CopiedDocument | None:
+        """A stored document with everything derived from it, store-neutral, or None."""
+        def vectors(rowids: list[int]) -> dict[int, np.ndarray]:
+            found = {}
+            for start in range(0, len(rowids), 500):
+                part = rowids[start:start + 500]
+                for rowid, blob in self.db.execute(
+                        f"SELECT id, vector FROM vectors WHERE id IN ({','.join('?' * len(part))})", part):
+                    found[rowid] = np.frombuffer(blob, dtype=VECTOR_DTYPE).copy()
+            return found
+
+        return copied_document(doc_id, lambda sql, args: self.db.execute(sql, args).fetchall(), vectors)
+
+    def put_copied(self, record: CopiedDocument) -> None:
+        """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
+        db = self.db
+        self._open_write("document")
+        try:
+            row = record.document
+            db.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
+            db.executemany("INSERT INTO document_parts VALUES (?, ?, ?)",
+                           [(record.id, n, text) for n, text in enumerate(record.text_parts)])
+            db.executemany(f"INSERT INTO units ({', '.join(_UNIT_COLUMNS)}) "
+                           f"VALUES ({', '.join(':' + c for c in _UNIT_COLUMNS)})", record.units)
+            db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
+                           f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", record.figures)
+            db.executemany("INSERT INTO message_keys VALUES (?, ?, ?)",
+                           [(key, record.id, pos) for key, pos in record.message_keys])
+            if record.chunks:
+                first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
+                db.executemany(f"INSERT INTO chunks ({', '.join(CHUNK_COLUMNS)}) VALUES "
+                               f"({', '.join(':' + c for c in CHUNK_COLUMNS)})",
+                               [{**chunk, "id": first_id + n} for n, chunk in enumerate(record.chunks)])
+                db.executemany(f"INSERT INTO chunk_keys ({', '.join(KEY_COLUMNS)}) "
+                               f"VALUES ({', '.join(':' + c for c in KEY_COLUMNS)})",
+                               [{**key, "id": first_id + n} for n, key in enumerate(record.keys)])
+                db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
+                               [(term, first_id, idx, tfs) for term, idx, tfs in record.terms.encoded()])
+                if record.vectors:
+                    positions = sorted(record.vectors)
+                    db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(
+                        [first_id + n for n in positions], np.stack([record.vectors[n] for n in positions])))
+        except BaseException:
+            if self._batch_size:
+                db.execute("ROLLBACK TO document")
+                db.execute("RELEASE document")
+            elif db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            self.ranker.invalidate()
+            self.dense.invalidate()
+            self._own_writes += 1
+        self._close_write("document")
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""
