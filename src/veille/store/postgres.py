@@ -943,6 +943,8 @@ class PostgresStore:
             "tokens": count("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
             "kinds": kinds,
             "vectors": count("SELECT COUNT(*) FROM vectors") if self._table_exists("vectors") else 0,
+            "dense_index": (f"pgvector HNSW (halfvec, cosine, m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, "
+                            f"ef_search {self.ef_search}); filters keeping under {EXACT_BELOW} chunks: exact"),
             "token_counter": self.get_meta("token_counter"),
             "bytes": count("SELECT pg_database_size(current_database())"),
         }
