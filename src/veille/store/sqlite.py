@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import time
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -21,7 +22,7 @@ from .base import Filters, MissingVector, StoredDocument, StoredHit, StoredUnit,
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
 from .records import (CHUNK_COLUMNS, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row, chunk_records,
                       cited_figure, document_record, figures_by_author, unit_records)
-from .vectors import DenseIndex
+from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
 VECTOR_DTYPE = np.dtype("<f2")
@@ -195,7 +196,11 @@ class SQLiteStore:
         self.db.execute("PRAGMA mmap_size=268435456")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.ranker = BM25Ranker()
-        self.dense = DenseIndex()
+        self.dense = DenseIndex()  # every vector (exact search), or the rows the graph does not answer for
+        self.dense_settings = DenseSettings()
+        self._approximate: ApproximateDense | None = None
+        self._graph: tuple[str, Any, KeyedMatrix] | None = None  # (file name, usearch index, vectors) mapped
+        self._dense_mode = "not loaded yet"
         self._batch_size = 0
         self._batch_seconds = 0.0
         self._batch_started = 0.0
@@ -347,6 +352,7 @@ class SQLiteStore:
         try:
             db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
                            [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
+            self._log_vector_changes(_id_ranges(rowids))
         except BaseException:
             db.execute("ROLLBACK TO vectors" if self._batch_size else "ROLLBACK")
             if self._batch_size:
@@ -413,6 +419,11 @@ class SQLiteStore:
             self.flush()
         finally:
             self._batch_size, self._on_commit = 0, None
+        try:
+            self.refresh_dense_graph()
+        except (OSError, ValueError, RuntimeError, VeilleError) as exc:  # what was written is stored all the same
+            self.on_wait(f"the dense graph beside {self.path} was not refreshed ({exc}); searches score the rows "
+                         "it lacks exactly, and the next ingest tries again")
 
     def flush(self) -> None:
         """Commit the batch's open transaction, if any."""
@@ -490,6 +501,9 @@ class SQLiteStore:
         db.execute("INSERT INTO meta VALUES ('chunk_removals', '1') ON CONFLICT (key) DO UPDATE SET "
                    "value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
         db.execute("DELETE FROM postings WHERE base IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
+        first, last = db.execute("SELECT MIN(id), MAX(id) FROM chunks WHERE document_id = ?", (doc_id,)).fetchone()
+        if first is not None:  # the dense graph must not answer for these rows any more (their ids may come back)
+            self._log_vector_changes([(first, last + 1)])
         db.execute("DELETE FROM vectors WHERE id IN (SELECT id FROM chunks WHERE document_id = ?)", (doc_id,))
         db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
         self.ranker.invalidate()
@@ -671,7 +685,7 @@ class SQLiteStore:
         if not rowids:
             return {}
         self._fresh()
-        if self.dense.loaded:
+        if self.dense.loaded and self._approximate is None:
             return self.dense.vectors(rowids)
         rows = self.db.execute(f"SELECT id, vector FROM vectors WHERE id IN ({','.join('?' * len(rowids))})",
                                list(rowids))
@@ -731,16 +745,221 @@ class SQLiteStore:
             self.ranker.load_lengths(self._key_cache.ids, self._key_cache.lengths)
         return self._key_cache
 
-    def _dense(self) -> DenseIndex:
-        """Every chunk vector in memory, reloaded when the file has changed."""
+    def _dense(self) -> DenseIndex | ApproximateDense:
+        """The dense ranking, reloaded when the file has changed: every vector in memory (brute force), or
+        the graph beside the file and the rows it does not answer for (see ``refresh_dense_graph``)."""
         self._fresh()
-        if not self.dense.loaded:
-            rows = self.db.execute("SELECT id, vector FROM vectors ORDER BY id").fetchall()
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            blob = b"".join(r[1] for r in rows)
-            dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize if rows else 0
-            self.dense.load(ids, blob, dims, VECTOR_DTYPE)
-        return self.dense
+        if self.dense.loaded:
+            return self._approximate or self.dense
+        self._approximate = None
+        settings = self.dense_settings
+        graph, why = None, "below the graph threshold"
+        if not settings.approximate:
+            why = "approximate search off"
+        elif self.count_vectors()[0] >= settings.threshold:
+            graph, why = self._open_graph()
+        if graph is None:
+            self._load_vectors("")
+            self._dense_mode = f"exact (brute force, {len(self.dense)} vectors): {why}"
+            return self.dense
+        stale = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(graph.stale))
+        self._load_vectors(f"WHERE {stale}", [graph.covers] + [v for a, b in graph.stale for v in (a, b - 1)])
+        assert self._graph is not None
+        self._approximate = ApproximateDense(graph, self._graph[2], self.dense, settings)
+        self._dense_mode = self._approximate.description
+        return self._approximate
+
+    def _load_vectors(self, where: str, args: list[int] | None = None) -> None:
+        rows = self.db.execute(f"SELECT id, vector FROM vectors {where} ORDER BY id", args or []).fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        blob = b"".join(r[1] for r in rows)
+        dims = len(rows[0][1]) // VECTOR_DTYPE.itemsize if rows else int(self.get_meta("embedding_dims") or 0)
+        self.dense.load(ids, blob, dims, VECTOR_DTYPE)
+
+    # -- the dense graph beside the file ----------------------------------------
+    # meta 'dense_graph': the graph file in use, the highest row id it covers, its size, and the last change
+    # it includes; meta 'dense_changes': row id ranges whose vectors were removed or re-written, each with
+    # its sequence number. Rows above ``covers`` and in changes newer than the graph are scored exactly.
+
+    def _dense_plan(self) -> str:
+        """Which dense index a search would use, said without loading it."""
+        count, settings, record = self.count_vectors()[0], self.dense_settings, self._graph_record()
+        if not settings.approximate:
+            return "exact (brute force): approximate search off"
+        if count < settings.threshold:
+            return f"exact (brute force): {count} vectors, below the graph threshold ({settings.threshold})"
+        if usearch_index() is None:
+            return "exact (brute force): usearch is not installed (pip install 'veille[embed]')"
+        if record is None:
+            return "exact (brute force): no graph built yet (the next ingest builds it)"
+        return f"usearch HNSW graph {record['file']} ({record['count']} vectors; not loaded yet)"
+
+    def _graph_record(self) -> dict[str, Any] | None:
+        found = self.get_meta("dense_graph")
+        return json.loads(found) if found else None
+
+    def _vector_changes(self) -> dict[str, Any]:
+        found = self.get_meta("dense_changes")
+        return json.loads(found) if found else {"seq": 0, "ranges": []}
+
+    def _log_vector_changes(self, ranges: list[tuple[int, int]]) -> None:
+        """Record, inside the open write, that the vectors of these [first, end) row id ranges changed."""
+        if not ranges:
+            return
+        changes = self._vector_changes()
+        seq = changes["seq"] + 1
+        record = self._graph_record()
+        kept = [r for r in changes["ranges"] if record is None or r[0] > record["seq"]]
+        merged = _merge_ranges(kept + [[seq, first, end] for first, end in ranges])
+        if record is None:  # no graph to mislead yet: only a graph being built meanwhile needs the latest ones
+            merged = sorted(merged)[-_KEPT_CHANGES:]
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dense_changes', ?)",
+                        (json.dumps({"seq": seq, "ranges": merged}),))
+
+    def _open_graph(self) -> tuple[VectorGraph | None, str]:
+        """The graph the file records, mapped read-only (kept while it stays the same file), or why not."""
+        record = self._graph_record()
+        if record is None:
+            return None, "no graph built yet"
+        Index = usearch_index()
+        if Index is None:
+            return None, "usearch is not installed (pip install 'veille[embed]')"
+        path = Path(self.path).resolve().parent / record["file"]
+        if self._graph is None or self._graph[0] != record["file"]:
+            self._graph = None
+            try:
+                if path.stat().st_size != record["bytes"]:
+                    raise ValueError(f"{path.stat().st_size} bytes, {record['bytes']} written")
+                index = Index.restore(str(path), view=True)
+                if index is None or len(index) != record["count"] or index.ndim != record["dims"]:
+                    raise ValueError("not the graph recorded")
+                path = path.parent / record["vectors"]
+                matrix = KeyedMatrix.open(str(path))
+                if len(matrix.ids) != record["count"]:
+                    raise ValueError(f"{len(matrix.ids)} vectors, {record['count']} in the graph")
+            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+                return None, f"graph file {path.name} unreadable ({exc}); the next ingest rebuilds it"
+            self._graph = (record["file"], index, matrix)
+        changes = self._vector_changes()
+        stale = [(first, end) for seq, first, end in changes["ranges"] if seq > record["seq"]]
+        return VectorGraph(self._graph[1], record["covers"], [tuple(r) for r in _merge_spans(stale)]), ""
+
+    def _write_vectors_file(self, path: Path, dims: int) -> int:
+        """Every stored vector by row id, in a ``KeyedMatrix`` file (inside the caller's read transaction)."""
+        count = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        with open(path, "wb") as out:
+            out.write(np.array([count, dims], dtype="<u8").tobytes())
+            out.write(np.fromiter((r[0] for r in self.db.execute("SELECT id FROM vectors ORDER BY id")),
+                                  dtype="<i8", count=count).tobytes())
+            written = 0
+            for (vector,) in self.db.execute("SELECT vector FROM vectors ORDER BY id"):
+                out.write(vector)
+                written += 1
+        if written != count or path.stat().st_size != KeyedMatrix.size(count, dims):
+            raise VeilleError(f"{self.path}: vectors of another size than {dims} dimensions")
+        return count
+
+    def refresh_dense_graph(self, force: bool = False) -> str:
+        """Build the graph beside the file, or fold into it the rows added or changed since, when there are
+        enough (``DenseSettings``); what was done. Readers are never blocked: the graph is written to a new
+        file, then recorded in the same transaction as nothing else; a reader keeps the file it mapped."""
+        settings = self.dense_settings
+        Index = usearch_index()
+        if self.readonly or self.path == ":memory:" or not settings.approximate or Index is None:
+            return "no graph: " + ("read-only" if self.readonly else "in memory" if self.path == ":memory:"
+                                   else "approximate search off" if not settings.approximate
+                                   else "usearch is not installed")
+        count = self.count_vectors()[0]
+        if count < settings.threshold:
+            return f"no graph: {count} vectors, below {settings.threshold}"
+        db = self.db
+        if db.in_transaction:
+            return "no graph: inside a write"
+        record = self._graph_record()
+        folder = Path(self.path).resolve().parent
+        index, covers, stale, whole = None, 0, [], False
+        if record is not None and not force:
+            try:
+                if (folder / record["file"]).stat().st_size == record["bytes"]:
+                    index = Index.restore(str(folder / record["file"]))
+                if index is not None and (len(index) != record["count"] or index.ndim != record["dims"]):
+                    index = None
+                # the vectors file beside it is written again whole each time: only its soundness matters here
+                whole = index is not None and len(KeyedMatrix.open(str(folder / record["vectors"])).ids) == len(index)
+            except (OSError, ValueError, RuntimeError, KeyError):
+                whole = False
+        name = f"{Path(self.path).name}.{os.getpid()}-{time.time_ns():x}"
+        db.execute("BEGIN")  # one snapshot of the vectors and of the changes logged
+        try:
+            changes = self._vector_changes()
+            if index is not None and record is not None:
+                covers = record["covers"]
+                stale = _merge_spans([(a, b) for seq, a, b in changes["ranges"] if seq > record["seq"]])
+            where = " OR ".join(["id > ?"] + ["id BETWEEN ? AND ?"] * len(stale))
+            args = [covers] + [v for a, b in stale for v in (a, b - 1)]
+            pending = db.execute(f"SELECT COUNT(*) FROM vectors WHERE {where}", args).fetchone()[0]
+            pending += sum(end - first for first, end in stale)  # removed rows the graph must skip at each search
+            if whole and (not pending or pending < min(settings.refresh_rows, settings.refresh_share * len(index))):
+                return f"graph up to date ({pending} rows scored exactly beside it)"
+            top = db.execute("SELECT COALESCE(MAX(id), 0) FROM vectors").fetchone()[0]
+            rows = db.execute(f"SELECT id, vector FROM vectors WHERE {where} ORDER BY id", args).fetchall()
+            if not rows and index is None:
+                return "no graph: no vectors"
+            dims = index.ndim if index is not None else len(rows[0][1]) // VECTOR_DTYPE.itemsize
+            count = self._write_vectors_file(folder / f"{name}.vectors.tmp", dims)
+        except BaseException:
+            (folder / f"{name}.vectors.tmp").unlink(missing_ok=True)
+            raise
+        finally:
+            db.execute("COMMIT")
+        started = time.monotonic()
+        if index is None:
+            index = VectorGraph.build(dims, settings)
+        for first, end in stale:
+            index.remove(np.arange(first, end, dtype=np.uint64))
+        for start in range(0, len(rows), 50_000):
+            part = rows[start:start + 50_000]
+            keys = np.fromiter((r[0] for r in part), dtype=np.uint64, count=len(part))
+            matrix = np.frombuffer(b"".join(r[1] for r in part), dtype=VECTOR_DTYPE).reshape(len(part), dims)
+            index.add(keys, matrix, threads=settings.threads)
+        added = len(rows)
+        del rows
+        if len(index) != count:  # the graph and the vectors file must hold the same rows
+            (folder / f"{name}.vectors.tmp").unlink(missing_ok=True)
+            if covers:  # a change the log missed: start again from the vectors alone
+                return self.refresh_dense_graph(force=True)
+            raise VeilleError(f"{self.path}: the dense graph holds {len(index)} vectors, the file {count}")
+        index.save(str(folder / f"{name}.usearch.tmp"))
+        os.replace(folder / f"{name}.usearch.tmp", folder / f"{name}.usearch")
+        os.replace(folder / f"{name}.vectors.tmp", folder / f"{name}.vectors")
+        new = {"file": f"{name}.usearch", "vectors": f"{name}.vectors", "covers": top, "count": len(index),
+               "dims": dims, "seq": changes["seq"], "bytes": (folder / f"{name}.usearch").stat().st_size}
+        self._begin()
+        try:
+            now = self._graph_record()
+            if now is not None and now != record and now["seq"] >= new["seq"]:
+                db.execute("COMMIT")  # another writer recorded a graph as recent meanwhile: keep that one
+                for suffix in (".usearch", ".vectors"):
+                    (folder / f"{name}{suffix}").unlink(missing_ok=True)
+                return "graph built by another writer meanwhile"
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('dense_graph', ?)", (json.dumps(new),))
+            changes = self._vector_changes()
+            changes["ranges"] = [r for r in changes["ranges"] if r[0] > new["seq"]]
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('dense_changes', ?)", (json.dumps(changes),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            for suffix in (".usearch", ".vectors"):
+                (folder / f"{name}{suffix}").unlink(missing_ok=True)
+            raise
+        self._own_writes += 1
+        self.dense.invalidate()
+        for suffix in (".usearch", ".vectors"):
+            for old in folder.glob(f"{glob_escape(Path(self.path).name)}.*{suffix}"):
+                if old.name != f"{name}{suffix}":  # a reader that mapped it keeps its pages
+                    old.unlink(missing_ok=True)
+        return (f"graph {'extended' if covers else 'built'}: {added} vectors added, {len(index)} in all, "
+                f"{time.monotonic() - started:.1f} s")
 
     def figures(self, filters: Filters, *, unit: str | None = None, measure: str | None = None,
                 low: float | None = None, high: float | None = None,
@@ -831,6 +1050,7 @@ class SQLiteStore:
             "tokens": count("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
             "kinds": kinds,
             "vectors": count("SELECT COUNT(*) FROM vectors"),
+            "dense_index": self._dense_mode if self.dense.loaded else self._dense_plan(),
             "token_counter": self.get_meta("token_counter"),
             "bytes": Path(self.path).stat().st_size if self.path != ":memory:" else None,
         }
@@ -1058,3 +1278,34 @@ def _vector_rows(rowids: Any, vectors: np.ndarray) -> list[tuple[int, bytes]]:
     """(row id, float16 BLOB) per vector."""
     packed = np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE)
     return [(int(rowid), packed[i].tobytes()) for i, rowid in enumerate(rowids)]
+
+
+#: Vector change ranges kept in meta when no graph needs them (with one, those it includes are dropped).
+_KEPT_CHANGES = 10_000
+
+
+def _id_ranges(rowids: list[int]) -> list[tuple[int, int]]:
+    """Sorted row ids as [first, end) runs of consecutive ids."""
+    runs: list[tuple[int, int]] = []
+    for rowid in sorted(set(int(r) for r in rowids)):
+        if runs and runs[-1][1] == rowid:
+            runs[-1] = (runs[-1][0], rowid + 1)
+        else:
+            runs.append((rowid, rowid + 1))
+    return runs
+
+
+def _merge_ranges(ranges: list[list[int]]) -> list[list[int]]:
+    """[seq, first, end] ranges with those that overlap or touch merged (keeping the latest seq), by first."""
+    merged: list[list[int]] = []
+    for seq, first, end in sorted(ranges, key=lambda r: r[1]):
+        if merged and first <= merged[-1][2]:
+            merged[-1] = [max(seq, merged[-1][0]), merged[-1][1], max(end, merged[-1][2])]
+        else:
+            merged.append([seq, first, end])
+    return merged
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[first, end) spans with those that overlap or touch merged, by first."""
+    return [(first, end) for _, first, end in _merge_ranges([[0, a, b] for a, b in spans])]
