@@ -340,7 +340,12 @@ class PostgresStore:
         started = time.monotonic()
         told = False
         try:
-            while not self.db.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (_WRITE_LOCK,)).fetchone()["ok"]:
+            state = self.db.execute("SELECT current_setting('transaction_read_only') = 'on' AS readonly, "
+                                    "pg_try_advisory_xact_lock(%s) AS ok", (_WRITE_LOCK,)).fetchone()
+            if state["readonly"]:
+                raise StoreUnavailable(f"{self.path}: this server takes reads only (a read replica, or a read-only "
+                                       "session); write through the primary server")
+            while not state["ok"]:
                 waited = time.monotonic() - started
                 if waited > WRITER_WAIT_LIMIT:
                     raise VeilleError(f"{self.path}: another process has been writing to it for {waited:.0f} s; "
@@ -349,6 +354,7 @@ class PostgresStore:
                     self.on_wait(f"waiting for another writer on {self.path}…")
                     told = True
                 time.sleep(0.02)
+                state = self.db.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (_WRITE_LOCK,)).fetchone()
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
