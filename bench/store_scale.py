@@ -280,14 +280,14 @@ def exact_truth(db: Path, queries: np.ndarray) -> dict[str, list[set[int]]]:
         ids.append(np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch)))
         blocks.append(np.frombuffer(b"".join(r[1] for r in batch), dtype="<f2").reshape(len(batch), -1))
     rowids = np.concatenate(ids)
-    matrix = np.concatenate(blocks)
+    matrix = np.concatenate(blocks).astype(np.float32)  # float16 products would not use BLAS
+    del blocks
     kinds = dict(src.execute("SELECT id, kind FROM chunk_keys"))
     src.close()
     post = np.fromiter((kinds.get(int(i)) == "post" for i in rowids), dtype=bool, count=len(rowids))
     truth: dict[str, list[set[int]]] = {"none": [], "kind=post": []}
     for start in range(0, len(queries), 20):
-        scores = queries[start:start + 20] @ matrix.T.astype(np.float32) if len(rowids) < 200_000 else \
-            np.stack([(matrix @ q.astype(np.float16)).astype(np.float32) for q in queries[start:start + 20]])
+        scores = queries[start:start + 20] @ matrix.T
         for row in scores:
             truth["none"].append(set(rowids[np.argpartition(-row, K)[:K]].tolist()))
             masked = np.where(post, row, -np.inf)
