@@ -369,7 +369,8 @@ def main() -> None:
                         help="do not build SQLite's usearch graph (17 min at 1 000 000 here): use the one beside the "
                              "file, or brute force without one")
     parser.add_argument("--reload", action="store_true", help="copy into PostgreSQL again even if loaded")
-    parser.add_argument("--ef", default="100,400,1000", help="hnsw.ef_search values measured apart")
+    parser.add_argument("--ef", default="100,400,1000", help="hnsw.ef_search values measured apart ('' for none)")
+    parser.add_argument("--backends", default="sqlite,postgres", help="the searches of these only")
     parser.add_argument("--maintenance-mem", default="4GB")
     parser.add_argument("--parallel-workers", type=int, default=1)
     args = parser.parse_args()
@@ -426,9 +427,12 @@ def main() -> None:
             print(f"  exact top {K} (numpy) in {time.perf_counter() - started:.0f} s\n", flush=True)
             line("chunks", "backend", "mode", "filter", "p50 ms", "p95 ms", "dense recall@10", "load avg")
             line("---:", "---", "---", "---", "---:", "---:", "---:", "---:")
-            measure_search(n, "sqlite", str(db), texts, vectors, truth)
-            measure_search(n, "postgres", uri, texts, vectors, truth)
-            measure_ef(n, uri, texts, vectors, truth, [int(e) for e in args.ef.split(",")])
+            if "sqlite" in args.backends:
+                measure_search(n, "sqlite", str(db), texts, vectors, truth)
+            if "postgres" in args.backends:
+                measure_search(n, "postgres", uri, texts, vectors, truth)
+            if args.ef:
+                measure_ef(n, uri, texts, vectors, truth, [int(e) for e in args.ef.split(",")])
     finally:
         server.cleanup()  # stops it; its data stays for a later run
 

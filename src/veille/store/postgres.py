@@ -741,9 +741,11 @@ class PostgresStore:
         if allowed is not None and not len(allowed):
             return []
         postings: dict[str, list[tuple[int, bytes, bytes]]] = {}
-        for row in self.db.execute("SELECT term, base, chunks, tfs FROM postings WHERE term = ANY(%s) "
-                                   "ORDER BY term, base", (unique,)):
-            postings.setdefault(row["term"], []).append((row["base"], row["chunks"], row["tfs"]))
+        # binary rows: bytea in text form is hex, twice the bytes and a decode (3× the fetch at 1 000 000 chunks)
+        with self.db.cursor(row_factory=psycopg.rows.tuple_row, binary=True) as cursor:
+            for term, base, chunks, tfs in cursor.execute("SELECT term, base, chunks, tfs FROM postings "
+                                                          "WHERE term = ANY(%s) ORDER BY term, base", (unique,)):
+                postings.setdefault(term, []).append((base, chunks, tfs))
         ordered = {t: postings[t] for t in unique if t in postings}  # the query's order, as SQLite's store reads
         return self.ranker.rank(ordered, k, allowed)
 
