@@ -101,7 +101,7 @@ class DenseSettings:
     threads: int = 2  # threads building the graph
 
     def expansion(self, size: int) -> int:
-        """ef for a graph of ``size`` vectors: 512 up to 200 000, then growing to 3 072 at 1 000 000."""
+        """ef for a graph of ``size`` vectors: 512 up to 167 000, then growing with it (3 072 at 1 000 000)."""
         if self.expansion_search is not None:
             return self.expansion_search
         return int(min(4096, max(512, 3072 * size / 1_000_000)))
