@@ -98,3 +98,30 @@ def test_a_lost_connection_stops_a_batch_with_a_clear_error_and_keeps_what_was_c
                 kb.store.put_document(doc, chunks, kb.pipeline.index_terms(chunks), "fp")
     with KnowledgeBase(pg_uri) as kb:
         assert [d.source.rsplit("/", 1)[-1] for d in kb.documents()] == [seed("002").name] and kb.check() == []
+
+
+def test_searching_needs_only_a_read_only_session(pg_uri):
+    """What a read replica (a hot standby) allows: every read of a search, of show and of stats, and no write."""
+    with KnowledgeBase(pg_uri) as kb:
+        assert kb.ingest([seed("002"), seed("003")]).ok
+        chunks = kb.stats()["chunks"]
+        vectors = np.random.default_rng(5).standard_normal((chunks, 384)).astype(np.float32)
+        kb.store.put_vectors(list(range(1, chunks + 1)), vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+        hits = kb.search("énergie nucléaire", k=5)
+        expected, kind = [h.chunk_id for h in hits], hits[-1].kind
+        filtered = [h.chunk_id for h in kb.search("énergie nucléaire", k=5, kind=kind)]
+        query = vectors[0] / np.linalg.norm(vectors[0])
+        nearest = [r.rowid for r in kb.store.rank_dense(query, Filters(), 5)]
+    separator = "&" if "?" in pg_uri else "?"
+    readonly = f"{pg_uri}{separator}options=-c%20default_transaction_read_only%3Don"
+    with KnowledgeBase(readonly) as kb:
+        assert kb.store.db.execute("SHOW default_transaction_read_only").fetchone()["default_transaction_read_only"] == "on"
+        assert expected and [h.chunk_id for h in kb.search("énergie nucléaire", k=5)] == expected
+        assert filtered and [h.chunk_id for h in kb.search("énergie nucléaire", k=5, kind=kind)] == filtered
+        assert [r.rowid for r in kb.store.rank_dense(query, Filters(), 5)] == nearest
+        assert kb.stats()["chunks"] == chunks
+        doc = kb.store.documents()[0]
+        assert kb.store.document_text(doc.id)
+        with pytest.raises(StoreUnavailable, match="takes reads only.*primary"):  # a write is refused, clearly
+            kb.remove(doc.id)
+        assert kb.store.document(doc.id) is not None
