@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,3 +127,29 @@ def test_searching_needs_only_a_read_only_session(pg_uri):
         with pytest.raises(StoreUnavailable, match="takes reads only.*primary"):  # a write is refused, clearly
             kb.remove(doc.id)
         assert kb.store.document(doc.id) is not None
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_the_developer_server_stops_and_deletes_its_data(stop):
+    """`python -m veille.devdb` started in the background (SIGINT ignored by the shell) or stopped with kill."""
+    import psycopg
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen([sys.executable, "-m", "veille.devdb"], stdout=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        uri = ""
+        for line in process.stdout:
+            if "VEILLE_DB=" in line:
+                uri = line.split("'")[1]
+                break
+        folder = Path(uri.split("host=")[1])
+        with psycopg.connect(uri) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        assert folder.is_dir()
+        process.send_signal(stop)
+        assert process.wait(timeout=60) == 0
+        assert not folder.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()

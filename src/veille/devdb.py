@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import shutil
+import signal
 import tempfile
 import time
 from contextlib import contextmanager
@@ -56,10 +57,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m veille.devdb", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="keep the server's data in this folder (default: a temporary one, deleted)")
     args = parser.parse_args(argv)
+    # Ctrl-C, and a plain kill (SIGTERM) too, stop the server and delete its data; started in the background
+    # by a shell, the process would otherwise ignore SIGINT and die of SIGTERM leaving the server running.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with temporary_server(args.data) as server:
         uri = new_database(server, "dev") if args.data is None else server.get_uri()
         print(f"PostgreSQL with pgvector is running. Point veille at it:\n\n  export VEILLE_DB='{uri}'\n\n"
-              "Ctrl-C stops it" + (" and deletes its data." if args.data is None else "."), flush=True)
+              "Ctrl-C (or kill) stops it" + (" and deletes its data." if args.data is None else "."), flush=True)
         try:
             while True:
                 time.sleep(3600)
