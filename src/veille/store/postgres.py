@@ -37,8 +37,8 @@ from ..errors import StoreFull, StoreUnavailable, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (COPY_ORDER_SQL, KEY_COLUMNS, ChunkKeys, chunk_from_row, cited_figure, copied_document,
-                      figures_by_author)
+from .records import (COPY_ORDER_SQL, KEY_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
+                      copied_document, figures_by_author)
 from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
 try:  # an extra: ``pip install 'veille[postgres]'``
@@ -928,9 +928,8 @@ class PostgresStore:
             db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             problems = []
-            checks = dict(_CHECKS)
-            if self._table_exists("vectors"):
-                checks["vectors of no chunk"] = "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)"
+            checks = STORE_CHECKS if self._table_exists("vectors") else {
+                what: sql for what, sql in STORE_CHECKS.items() if "FROM vectors" not in sql}
             for what, sql in checks.items():
                 found = self._one(sql)
                 if found:
@@ -1016,35 +1015,3 @@ def _ef_from_environment() -> int:
     if not value.isdigit() or not 1 <= int(value) <= 1000:
         raise VeilleError(f"VEILLE_EF_SEARCH={value!r} is not a number of candidates (1 to 1000)")
     return int(value)
-
-
-#: What ``check`` counts: each query counts rows that break one invariant (those of SQLiteStore.check).
-_CHECKS = {
-    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
-    "documents without units":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
-    "documents without chunks":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
-    "units not numbered 0, 1, 2… in their document":
-        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*)) t",
-    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
-    "chunks whose units are not stored":
-        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
-           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
-    "chunks not numbered from their document's first row id":
-        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
-           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
-    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
-    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
-    "postings rows of no document": "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
-    "text parts of no document":
-        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
-    "message keys of no document":
-        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
-    "figures of no unit":
-        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
-           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
-    "figures whose text is not at their place in their unit":
-        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
-           WHERE substr(u.text, f.start + 1, f."end" - f.start) != f.text""",
-}

@@ -19,8 +19,8 @@ from ..errors import StoreFull, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (COPY_ORDER_SQL, FIGURE_COLUMNS, ChunkKeys, chunk_from_row, cited_figure, copied_document,
-                      figures_by_author)
+from .records import (COPY_ORDER_SQL, FIGURE_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
+                      copied_document, figures_by_author)
 from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
 from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
@@ -318,20 +318,15 @@ class SQLiteStore:
         The document's row is written last, from ``doc`` as it stands then: a
         document read as a stream may learn its participants and report on the way.
         """
-        db = self.db
         self._open_write("document")
         try:
             if replace_id:
                 self._delete(replace_id)
-            writer = DocumentRowWriter(SQLiteTables(db), doc)
+            writer = DocumentRowWriter(SQLiteTables(self.db), doc)
             yield writer
             writer.close(fingerprint)
         except BaseException:
-            if self._batch_size:
-                db.execute("ROLLBACK TO document")
-                db.execute("RELEASE document")
-            else:
-                db.execute("ROLLBACK")
+            self._abort_write("document")
             raise
         finally:
             self.ranker.invalidate()
@@ -350,9 +345,7 @@ class SQLiteStore:
                            [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
             self._log_vector_changes(_id_ranges(rowids))
         except BaseException:
-            db.execute("ROLLBACK TO vectors" if self._batch_size else "ROLLBACK")
-            if self._batch_size:
-                db.execute("RELEASE vectors")
+            self._abort_write("vectors")
             raise
         finally:
             self.dense.invalidate()
@@ -379,16 +372,11 @@ class SQLiteStore:
 
     def put_copied(self, record: CopiedDocument) -> None:
         """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
-        db = self.db
         self._open_write("document")
         try:
-            put_copied_rows(SQLiteTables(db), record)
+            put_copied_rows(SQLiteTables(self.db), record)
         except BaseException:
-            if self._batch_size:
-                db.execute("ROLLBACK TO document")
-                db.execute("RELEASE document")
-            elif db.in_transaction:
-                db.execute("ROLLBACK")
+            self._abort_write("document")
             raise
         finally:
             self.ranker.invalidate()
@@ -526,6 +514,14 @@ class SQLiteStore:
             return
         self.db.execute(f"RELEASE {savepoint}")
         self._pending += 1
+
+    def _abort_write(self, savepoint: str) -> None:
+        """Undo a write begun by ``_open_write``: back to its savepoint in a batch, else the whole transaction."""
+        if self._batch_size:
+            self.db.execute(f"ROLLBACK TO {savepoint}")
+            self.db.execute(f"RELEASE {savepoint}")
+        elif self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
@@ -1101,7 +1097,7 @@ class SQLiteStore:
             db.execute("BEGIN")  # a read transaction: one snapshot while a writer goes on
         try:
             problems = [f"integrity_check: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            for what, sql in _CHECKS.items():
+            for what, sql in STORE_CHECKS.items():
                 found = db.execute(sql).fetchone()[0]
                 if found:
                     problems.append(f"{found} {what}")
@@ -1164,39 +1160,6 @@ class SQLiteTables(Tables):
     def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         self.db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(rowids, vectors))
 
-
-#: What ``check`` counts: each query counts rows that break one invariant.
-_CHECKS = {
-    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
-    "documents without units":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
-    "documents without chunks":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
-    "units not numbered 0, 1, 2… in their document":
-        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*))",
-    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
-    "chunks whose units are not stored":
-        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
-           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
-    "chunks not numbered from their document's first row id":
-        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
-           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
-    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
-    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
-    "postings rows of no document":
-        "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
-    "vectors of no chunk": "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)",
-    "text parts of no document":
-        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
-    "message keys of no document":
-        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
-    "figures of no unit":
-        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
-           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
-    "figures whose text is not at their place in their unit":
-        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
-           WHERE substr(u.text, f.start + 1, f.end - f.start) != f.text""",
-}
 
 _TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
