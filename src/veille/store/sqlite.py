@@ -318,39 +318,21 @@ class SQLiteStore:
         The document's row is written last, from ``doc`` as it stands then: a
         document read as a stream may learn its participants and report on the way.
         """
-        self._open_write("document")
-        try:
+        with self._write("document"):
             if replace_id:
                 self._delete(replace_id)
             writer = DocumentRowWriter(SQLiteTables(self.db), doc)
             yield writer
             writer.close(fingerprint)
-        except BaseException:
-            self._abort_write("document")
-            raise
-        finally:
-            self.ranker.invalidate()
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("document")
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         """Store vectors of chunks already stored (those removed meanwhile are skipped)."""
         if len(rowids) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors for {len(rowids)} chunks")
-        db = self.db
-        self._open_write("vectors")
-        try:
-            db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
-                           [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
+        with self._write("vectors", chunks=False):
+            self.db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
+                                [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
             self._log_vector_changes(_id_ranges(rowids))
-        except BaseException:
-            self._abort_write("vectors")
-            raise
-        finally:
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("vectors")
 
     # -- copying between stores (veille migrate) --------------------------------
     def copy_order(self) -> list[str]:
@@ -372,17 +354,8 @@ class SQLiteStore:
 
     def put_copied(self, record: CopiedDocument) -> None:
         """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
-        self._open_write("document")
-        try:
+        with self._write("document"):
             put_copied_rows(SQLiteTables(self.db), record)
-        except BaseException:
-            self._abort_write("document")
-            raise
-        finally:
-            self.ranker.invalidate()
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("document")
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""
@@ -492,6 +465,23 @@ class SQLiteStore:
             self._claiming = False
             self.dense.invalidate()
             self._own_writes += 1
+
+    @contextmanager
+    def _write(self, savepoint: str, chunks: bool = True) -> Iterator[None]:
+        """One write (of a document's rows, or of vectors only when not ``chunks``): committed, or released into
+        the open batch, when it ends; undone when it fails; what is held in memory is stale either way."""
+        self._open_write(savepoint)
+        try:
+            yield
+        except BaseException:
+            self._abort_write(savepoint)
+            raise
+        finally:
+            if chunks:
+                self.ranker.invalidate()
+            self.dense.invalidate()
+            self._own_writes += 1
+        self._close_write(savepoint)
 
     def _open_write(self, savepoint: str) -> None:
         """Start writing one document or set of vectors: a savepoint of the batch's transaction, or its own."""
