@@ -71,6 +71,27 @@ def vector_rows(target: str) -> list[tuple]:
         return rows(kb.store, "SELECT id FROM vectors ORDER BY id")
 
 
+def wait_for_vectors(target: str, first: subprocess.Popen) -> None:
+    """Wait until a running worker has stored a batch of vectors (and has claimed the next one)."""
+    deadline = time.monotonic() + 300
+    with KnowledgeBase(target, embed=False) as kb:
+        while not kb.store.count_vectors()[0]:
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    time.sleep(1.0)
+
+
+def rest_embedded(target: str, total: int, done_before: int) -> None:
+    """A second worker embeds exactly the chunks the first one left: every chunk has its vector, nothing breaks."""
+    second = worker(target)
+    out, err = second.communicate(timeout=600)
+    assert second.returncode == 0, err
+    assert embedded(out) == total - done_before
+    with KnowledgeBase(target, embed=False) as kb:
+        assert kb.store.count_vectors() == (total, 0)
+        assert kb.check() == []
+
+
 def test_two_workers_share_the_chunks_of_a_postgres_knowledge_base(notes, pg_uri):
     total = ingested(pg_uri, notes)
     workers = [worker(pg_uri) for _ in range(2)]
@@ -93,24 +114,13 @@ def test_two_workers_share_the_chunks_of_a_postgres_knowledge_base(notes, pg_uri
 def test_a_killed_worker_loses_nothing(notes, pg_uri):
     total = ingested(pg_uri, notes)
     first = worker(pg_uri, "--progress")
-    deadline = time.monotonic() + 300
-    with KnowledgeBase(pg_uri, embed=False) as kb:
-        while not kb.store.count_vectors()[0]:  # a batch stored, the next one claimed
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
-    time.sleep(1.0)
+    wait_for_vectors(pg_uri, first)
     first.kill()  # SIGKILL: no rollback of its own; the server lets its claim go
     first.communicate()
     assert first.returncode == -signal.SIGKILL
     stored_before = len(vector_rows(pg_uri))
     assert 0 < stored_before < total
-    second = worker(pg_uri)
-    out, err = second.communicate(timeout=600)
-    assert second.returncode == 0, err
-    assert embedded(out) == total - stored_before
-    with KnowledgeBase(pg_uri, embed=False) as kb:
-        assert kb.store.count_vectors() == (total, 0)
-        assert kb.check() == []
+    rest_embedded(pg_uri, total, stored_before)
 
 
 def test_sqlite_interrupted_then_finished(notes, tmp_path):
@@ -118,25 +128,15 @@ def test_sqlite_interrupted_then_finished(notes, tmp_path):
     db = str(tmp_path / "kb.db")
     total = ingested(db, notes)
     first = worker(db)
-    deadline = time.monotonic() + 300
-    with KnowledgeBase(db, embed=False) as kb:
-        while not kb.store.count_vectors()[0]:
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
-    time.sleep(1.0)
+    wait_for_vectors(db, first)
     first.send_signal(signal.SIGINT)
     out, err = first.communicate(timeout=120)
     assert first.returncode == 128 + signal.SIGINT, err
     assert "interrupted: the open batch was rolled back" in err
     done_first = embedded(out)
     assert len(vector_rows(db)) == done_first and done_first % 16 == 0  # whole batches only
-    second = worker(db)
-    out, err = second.communicate(timeout=600)
-    assert second.returncode == 0, err
-    assert embedded(out) == total - done_first
+    rest_embedded(db, total, done_first)
     with KnowledgeBase(db, embed=True) as kb:
-        assert kb.store.count_vectors() == (total, 0)
-        assert kb.check() == []
         hits = kb.search("une recette de tarte aux pommes", mode="dense", k=3)
     assert "tarte aux pommes" in hits[0].text
 

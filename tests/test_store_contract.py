@@ -36,6 +36,19 @@ def _prepared(kb: KnowledgeBase, path: Path, source: str | None = None):
     return doc, chunks, kb.pipeline.index_terms(chunks)
 
 
+def _write_in_windows(kb: KnowledgeBase, doc, chunks) -> None:
+    """Write a document as a stream does: its units and chunks 100 units at a time, then its text."""
+    with kb.store.writing(doc, "fp") as writer:
+        for start in range(0, len(doc.units), 100):
+            window = doc.units[start:start + 100]
+            writer.add_units(window)
+            own = [c for c in chunks if start <= c.unit_start < start + 100]
+            for c in own:  # chunks made from this window only
+                c.unit_end = min(c.unit_end, start + len(window))
+            writer.add_chunks(window, own, kb.pipeline.index_terms(own), first_unit=start)
+        writer.add_text(doc.text)
+
+
 def _counts(store) -> dict[str, int]:
     stats = store.stats()
     return {k: stats[k] for k in ("documents", "units", "chunks", "vectors")}
@@ -100,15 +113,7 @@ def test_a_document_replaces_the_one_it_names(kb, tmp_path):
 def test_a_long_document_written_in_windows_reads_back_whole(kb):
     store = kb.store
     doc, chunks, _ = _prepared(kb, seed("004"))
-    with store.writing(doc, "fp") as writer:
-        for start in range(0, len(doc.units), 100):
-            window = doc.units[start:start + 100]
-            writer.add_units(window)
-            own = [c for c in chunks if start <= c.unit_start < start + 100]
-            for c in own:  # chunks made from this window only
-                c.unit_end = min(c.unit_end, start + len(window))
-            writer.add_chunks(window, own, kb.pipeline.index_terms(own), first_unit=start)
-        writer.add_text(doc.text)
+    _write_in_windows(kb, doc, chunks)
     assert store.units(doc.id, 0, len(doc.units) + 1)[-1].idx == len(doc.units) - 1
     assert store.check() == []
 
@@ -367,15 +372,7 @@ def test_documents_exported_and_put_back_are_the_same(kb, backend, request, tmp_
     (several postings rows per term), a chat with message keys, vectors on some chunks."""
     store = kb.store
     doc, chunks, _ = _prepared(kb, seed("004"))
-    with store.writing(doc, "fp") as writer:
-        for start in range(0, len(doc.units), 100):
-            window = doc.units[start:start + 100]
-            writer.add_units(window)
-            own = [c for c in chunks if start <= c.unit_start < start + 100]
-            for c in own:
-                c.unit_end = min(c.unit_end, start + len(window))
-            writer.add_chunks(window, own, kb.pipeline.index_terms(own), first_unit=start)
-        writer.add_text(doc.text)
+    _write_in_windows(kb, doc, chunks)
     assert kb.ingest(WHATSAPP).ok
     missing = store.missing_vectors(7)
     store.put_vectors([m.rowid for m in missing], _unit_vectors(len(missing)))

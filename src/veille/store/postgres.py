@@ -29,17 +29,17 @@ import re
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from ..errors import StoreFull, StoreUnavailable, VeilleError
-from ..types import Chunk, CitedFigure, Document, Figure, Unit
+from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (CHUNK_COLUMNS, COPY_ORDER_SQL, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row,
-                      chunk_records, cited_figure, copied_document, document_record, figures_by_author, unit_records)
+from .records import (COPY_ORDER_SQL, KEY_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
+                      copied_document, figures_by_author)
+from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
 try:  # an extra: ``pip install 'veille[postgres]'``
     import psycopg
@@ -178,25 +178,9 @@ CREATE INDEX IF NOT EXISTS figures_document ON figures (document_id, idx);
 CREATE INDEX IF NOT EXISTS figures_unit ON figures (unit, value)
 """
 
-_UNIT_COLUMNS = ("document_id", "idx", "kind", "author", "time", "offset", "section", "start", "end", "line_start",
-                 "line_end", "text", "meta")
-_DOCUMENT_COLUMNS = ("id", "source", "kind", "format", "title", "language", "date", "participants", "metadata",
-                     "report", "fingerprint", "text", "ingested_at")
-
-#: Characters of a document's text per row of ``document_parts`` (a text written in parts).
-TEXT_PART = 1 << 22
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
 
 def _tell_stderr(message: str) -> None:
     print(f"veille: {message}", file=sys.stderr, flush=True)
-
-
-def _columns(names: tuple[str, ...]) -> str:
-    return ", ".join(f'"{n}"' for n in names)
 
 
 def shown_uri(uri: str) -> str:
@@ -498,13 +482,13 @@ class PostgresStore:
 
     @contextmanager
     def writing(self, doc: Document, fingerprint: str,
-                replace_id: str | None = None) -> Iterator["PostgresDocumentWriter"]:
+                replace_id: str | None = None) -> Iterator[DocumentRowWriter]:
         """A document written in parts in one transaction (a savepoint of the batch's): all of it or nothing."""
         self._open_write("document")
         try:
             if replace_id:
                 self._delete(replace_id)
-            writer = PostgresDocumentWriter(self, doc)
+            writer = DocumentRowWriter(PostgresTables(self), doc)
             yield writer
             writer.close(fingerprint)
         except BaseException:
@@ -557,29 +541,7 @@ class PostgresStore:
         """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
         self._open_write("document")
         try:
-            row = record.document
-            self.db.execute(f"INSERT INTO documents ({_columns(tuple(row))}) "
-                            f"VALUES ({', '.join('%(' + c + ')s' for c in row)})", row)
-            _copy_rows(self.db, "document_parts", ("document_id", "part", "text"),
-                       [{"document_id": record.id, "part": n, "text": t} for n, t in enumerate(record.text_parts)])
-            _copy_rows(self.db, "units", _UNIT_COLUMNS, record.units)
-            _copy_rows(self.db, "figures", FIGURE_COLUMNS, record.figures)
-            _copy_rows(self.db, "message_keys", ("key", "document_id", "pos"),
-                       [{"key": k, "document_id": record.id, "pos": p} for k, p in record.message_keys])
-            if record.chunks:
-                first_id = self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks")  # the write lock is held
-                _copy_rows(self.db, "chunks", CHUNK_COLUMNS,
-                           [{**chunk, "id": first_id + n} for n, chunk in enumerate(record.chunks)])
-                _copy_rows(self.db, "chunk_keys", KEY_COLUMNS,
-                           [{**key, "id": first_id + n} for n, key in enumerate(record.keys)])
-                _copy_rows(self.db, "postings", ("term", "base", "chunks", "tfs"),
-                           [{"term": t, "base": first_id, "chunks": idx, "tfs": tfs}
-                            for t, idx, tfs in record.terms.encoded()])
-                if record.vectors:
-                    self._ensure_vectors(len(next(iter(record.vectors.values()))))
-                    _copy_rows(self.db, "vectors", ("id", "embedding"),
-                               [{"id": first_id + n, "embedding": _halfvec(v)}
-                                for n, v in sorted(record.vectors.items())])
+            put_copied_rows(PostgresTables(self), record)
         except BaseException as exc:
             self._abort_write("document")
             _raise_full(exc, self.path, self.db)
@@ -966,9 +928,8 @@ class PostgresStore:
             db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             problems = []
-            checks = dict(_CHECKS)
-            if self._table_exists("vectors"):
-                checks["vectors of no chunk"] = "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)"
+            checks = STORE_CHECKS if self._table_exists("vectors") else {
+                what: sql for what, sql in STORE_CHECKS.items() if "FROM vectors" not in sql}
             for what, sql in checks.items():
                 found = self._one(sql)
                 if found:
@@ -1005,98 +966,34 @@ class PostgresStore:
         self.db.close()
 
 
-class PostgresDocumentWriter:
-    """Writes one document's rows inside the store's open transaction (see ``PostgresStore.writing``), with
-    COPY: units, chunks and keys may come in several calls, in order."""
+class PostgresTables(Tables):
+    """How rows go into PostgreSQL's tables: COPY, or ``INSERT … ON CONFLICT DO NOTHING`` (COPY cannot skip)."""
 
-    def __init__(self, store: PostgresStore, doc: Document) -> None:
+    def __init__(self, store: PostgresStore) -> None:
         self.store = store
         self.db = store.db
-        self.doc = doc
-        self.doc_id = doc.id
-        self.units = 0
-        self.keys = 0
-        self._text_parts: list[str] = []
-        self._text_length = 0
-        self._parts_written = 0
 
-    def _copy(self, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]],
+               ignore_conflicts: bool = False) -> None:
         if not rows:
             return
-        with self.db.cursor() as cursor, cursor.copy(f"COPY {table} ({_columns(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        with self.db.cursor() as cursor:
+            if ignore_conflicts:
+                cursor.executemany(f"INSERT INTO {table} ({quoted_columns(columns)}) "
+                                   f"VALUES ({', '.join('%(' + c + ')s' for c in columns)}) ON CONFLICT DO NOTHING",
+                                   rows)
+                return
+            with cursor.copy(f"COPY {table} ({quoted_columns(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
 
-    def add_units(self, units: list[Unit]) -> None:
-        rows, figures = unit_records(self.doc_id, self.units, units)
-        self._copy("units", _UNIT_COLUMNS, rows)
-        self._copy("figures", FIGURE_COLUMNS, figures)
-        self.units += len(units)
+    def next_chunk_id(self) -> int:
+        return self.store._one("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks")
 
-    def add_chunks(self, units: list[Unit], chunks: list[Chunk], terms: DocumentTerms,
-                   vectors: np.ndarray | None = None, first_unit: int = 0) -> None:
-        """Chunks over ``units``, their postings (per term, base = this call's first chunk row id) and vectors."""
-        if vectors is not None and len(vectors) != len(chunks):
-            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
-        if not chunks:
-            return
-        # row ids follow the last one: the write lock is held, no other writer numbers chunks meanwhile
-        first_id = self.store._one("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks")
-        rows, keys = chunk_records(self.doc, units, chunks, terms.lengths, first_unit, first_id)
-        self._copy("chunks", CHUNK_COLUMNS, rows)
-        self._copy("chunk_keys", KEY_COLUMNS, keys)
-        self._copy("postings", ("term", "base", "chunks", "tfs"),
-                   [{"term": t, "base": first_id, "chunks": idx, "tfs": tfs} for t, idx, tfs in terms.encoded()])
-        if vectors is not None and len(vectors):
-            self.store._ensure_vectors(int(np.shape(vectors)[1]))
-            self._copy("vectors", ("id", "embedding"),
-                       [{"id": first_id + n, "embedding": _halfvec(v)} for n, v in enumerate(vectors)])
-
-    def add_message_keys(self, keys: list[str | None]) -> None:
-        present = [k for k in keys if k]
-        if present:
-            with self.db.cursor() as cursor:
-                cursor.executemany("INSERT INTO message_keys VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                                   [(key, self.doc_id, self.keys + pos) for pos, key in enumerate(present)])
-        self.keys += len(present)
-
-    def add_text(self, text: str) -> None:
-        if len(text) > TEXT_PART:
-            for start in range(0, len(text), TEXT_PART):
-                self.add_text(text[start:start + TEXT_PART])
-            return
-        self._text_parts.append(text)
-        self._text_length += len(text)
-        if self._text_length >= TEXT_PART:
-            self._flush_text()
-
-    def _flush_text(self) -> None:
-        if self._text_parts:
-            self.db.execute("INSERT INTO document_parts VALUES (%s, %s, %s)",
-                            (self.doc_id, self._parts_written, "".join(self._text_parts)))
-            self._parts_written += 1
-            self._text_parts, self._text_length = [], 0
-
-    def close(self, fingerprint: str) -> None:
-        doc = self.doc
-        if self._parts_written:
-            self._flush_text()
-            text = ""
-            doc.metadata["text_parts"] = self._parts_written
-        else:
-            text = "".join(self._text_parts)
-        row = document_record(doc, fingerprint, text, _now())
-        self.db.execute(f"INSERT INTO documents ({_columns(_DOCUMENT_COLUMNS)}) "
-                        f"VALUES ({', '.join('%(' + c + ')s' for c in _DOCUMENT_COLUMNS)})", row)
-
-
-def _copy_rows(db: Any, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Rows into ``table`` with COPY, their values taken by column name."""
-    if not rows:
-        return
-    with db.cursor() as cursor, cursor.copy(f"COPY {table} ({_columns(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+    def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
+        self.store._ensure_vectors(int(np.shape(vectors)[1]))
+        self.insert("vectors", ("id", "embedding"),
+                    [{"id": rowid, "embedding": _halfvec(v)} for rowid, v in zip(rowids, vectors)])
 
 
 def _raise_full(error: BaseException, where: str, connection: Any = None) -> None:
@@ -1118,35 +1015,3 @@ def _ef_from_environment() -> int:
     if not value.isdigit() or not 1 <= int(value) <= 1000:
         raise VeilleError(f"VEILLE_EF_SEARCH={value!r} is not a number of candidates (1 to 1000)")
     return int(value)
-
-
-#: What ``check`` counts: each query counts rows that break one invariant (those of SQLiteStore.check).
-_CHECKS = {
-    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
-    "documents without units":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
-    "documents without chunks":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
-    "units not numbered 0, 1, 2… in their document":
-        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*)) t",
-    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
-    "chunks whose units are not stored":
-        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
-           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
-    "chunks not numbered from their document's first row id":
-        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
-           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
-    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
-    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
-    "postings rows of no document": "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
-    "text parts of no document":
-        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
-    "message keys of no document":
-        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
-    "figures of no unit":
-        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
-           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
-    "figures whose text is not at their place in their unit":
-        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
-           WHERE substr(u.text, f.start + 1, f."end" - f.start) != f.text""",
-}

@@ -259,3 +259,37 @@ def copied_document(doc_id: str, query: Callable[[str, tuple], Sequence[Mapping[
         message_keys=[(r["key"], r["pos"]) for r in query(
             "SELECT key, pos FROM message_keys WHERE document_id = ? ORDER BY pos", (doc_id,))],
         vectors={position[rowid]: vector for rowid, vector in vectors(ids).items()})
+
+
+#: What ``check`` counts in every store: each query counts rows that break one invariant (the one on vectors
+#: wants their table, which a PostgreSQL store makes at its first vector).
+STORE_CHECKS = {
+    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
+    "documents without units":
+        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
+    "documents without chunks":
+        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
+    "units not numbered 0, 1, 2… in their document":
+        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*)) t",
+    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
+    "chunks whose units are not stored":
+        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
+           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
+    "chunks not numbered from their document's first row id":
+        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
+           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
+    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
+    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
+    "postings rows of no document": "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
+    "vectors of no chunk": "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)",
+    "text parts of no document":
+        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
+    "message keys of no document":
+        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
+    "figures of no unit":
+        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
+           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
+    "figures whose text is not at their place in their unit":
+        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
+           WHERE substr(u.text, f.start + 1, f."end" - f.start) != f.text""",
+}

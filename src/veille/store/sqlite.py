@@ -10,19 +10,19 @@ import sys
 import time
 from contextlib import contextmanager
 from glob import escape as glob_escape
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from ..errors import StoreFull, VeilleError
-from ..types import Chunk, CitedFigure, Document, Figure, Unit
+from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
-from .records import (CHUNK_COLUMNS, COPY_ORDER_SQL, FIGURE_COLUMNS, KEY_COLUMNS, ChunkKeys, chunk_from_row,
-                      chunk_records, cited_figure, copied_document, document_record, figures_by_author, unit_records)
+from .records import (COPY_ORDER_SQL, FIGURE_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
+                      copied_document, figures_by_author)
 from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
+from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
 #: How vectors are stored: little-endian float16, one BLOB per chunk.
 VECTOR_DTYPE = np.dtype("<f2")
@@ -159,10 +159,6 @@ CREATE TABLE IF NOT EXISTS vectors (
     vector BLOB NOT NULL
 );
 """
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _tell_stderr(message: str) -> None:
@@ -316,52 +312,27 @@ class SQLiteStore:
             writer.add_text(doc.text)
 
     @contextmanager
-    def writing(self, doc: Document, fingerprint: str, replace_id: str | None = None) -> Iterator["DocumentWriter"]:
+    def writing(self, doc: Document, fingerprint: str, replace_id: str | None = None) -> Iterator[DocumentRowWriter]:
         """A document written in parts (units, chunks, keys, text) in one transaction: all of it or nothing.
 
         The document's row is written last, from ``doc`` as it stands then: a
         document read as a stream may learn its participants and report on the way.
         """
-        db = self.db
-        self._open_write("document")
-        try:
+        with self._write("document"):
             if replace_id:
                 self._delete(replace_id)
-            writer = DocumentWriter(self, doc)
+            writer = DocumentRowWriter(SQLiteTables(self.db), doc)
             yield writer
             writer.close(fingerprint)
-        except BaseException:
-            if self._batch_size:
-                db.execute("ROLLBACK TO document")
-                db.execute("RELEASE document")
-            else:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            self.ranker.invalidate()
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("document")
 
     def put_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         """Store vectors of chunks already stored (those removed meanwhile are skipped)."""
         if len(rowids) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors for {len(rowids)} chunks")
-        db = self.db
-        self._open_write("vectors")
-        try:
-            db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
-                           [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
+        with self._write("vectors", chunks=False):
+            self.db.executemany("INSERT OR REPLACE INTO vectors SELECT id, ? FROM chunks WHERE id = ?",
+                                [(blob, rowid) for rowid, blob in _vector_rows(rowids, vectors)])
             self._log_vector_changes(_id_ranges(rowids))
-        except BaseException:
-            db.execute("ROLLBACK TO vectors" if self._batch_size else "ROLLBACK")
-            if self._batch_size:
-                db.execute("RELEASE vectors")
-            raise
-        finally:
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("vectors")
 
     # -- copying between stores (veille migrate) --------------------------------
     def copy_order(self) -> list[str]:
@@ -383,45 +354,8 @@ class SQLiteStore:
 
     def put_copied(self, record: CopiedDocument) -> None:
         """Store an exported document as it was, in one transaction; its chunks numbered after the last stored."""
-        db = self.db
-        self._open_write("document")
-        try:
-            row = record.document
-            db.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
-            db.executemany("INSERT INTO document_parts VALUES (?, ?, ?)",
-                           [(record.id, n, text) for n, text in enumerate(record.text_parts)])
-            db.executemany(f"INSERT INTO units ({', '.join(_UNIT_COLUMNS)}) "
-                           f"VALUES ({', '.join(':' + c for c in _UNIT_COLUMNS)})", record.units)
-            db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
-                           f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", record.figures)
-            db.executemany("INSERT INTO message_keys VALUES (?, ?, ?)",
-                           [(key, record.id, pos) for key, pos in record.message_keys])
-            if record.chunks:
-                first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
-                db.executemany(f"INSERT INTO chunks ({', '.join(CHUNK_COLUMNS)}) VALUES "
-                               f"({', '.join(':' + c for c in CHUNK_COLUMNS)})",
-                               [{**chunk, "id": first_id + n} for n, chunk in enumerate(record.chunks)])
-                db.executemany(f"INSERT INTO chunk_keys ({', '.join(KEY_COLUMNS)}) "
-                               f"VALUES ({', '.join(':' + c for c in KEY_COLUMNS)})",
-                               [{**key, "id": first_id + n} for n, key in enumerate(record.keys)])
-                db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                               [(term, first_id, idx, tfs) for term, idx, tfs in record.terms.encoded()])
-                if record.vectors:
-                    positions = sorted(record.vectors)
-                    db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(
-                        [first_id + n for n in positions], np.stack([record.vectors[n] for n in positions])))
-        except BaseException:
-            if self._batch_size:
-                db.execute("ROLLBACK TO document")
-                db.execute("RELEASE document")
-            elif db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            self.ranker.invalidate()
-            self.dense.invalidate()
-            self._own_writes += 1
-        self._close_write("document")
+        with self._write("document"):
+            put_copied_rows(SQLiteTables(self.db), record)
 
     def missing_vectors(self, limit: int) -> list[MissingVector]:
         """Up to ``limit`` stored chunks without a vector, in row order."""
@@ -532,6 +466,23 @@ class SQLiteStore:
             self.dense.invalidate()
             self._own_writes += 1
 
+    @contextmanager
+    def _write(self, savepoint: str, chunks: bool = True) -> Iterator[None]:
+        """One write (of a document's rows, or of vectors only when not ``chunks``): committed, or released into
+        the open batch, when it ends; undone when it fails; what is held in memory is stale either way."""
+        self._open_write(savepoint)
+        try:
+            yield
+        except BaseException:
+            self._abort_write(savepoint)
+            raise
+        finally:
+            if chunks:
+                self.ranker.invalidate()
+            self.dense.invalidate()
+            self._own_writes += 1
+        self._close_write(savepoint)
+
     def _open_write(self, savepoint: str) -> None:
         """Start writing one document or set of vectors: a savepoint of the batch's transaction, or its own."""
         if self._claiming:  # inside claim_missing_vectors: its transaction
@@ -553,6 +504,14 @@ class SQLiteStore:
             return
         self.db.execute(f"RELEASE {savepoint}")
         self._pending += 1
+
+    def _abort_write(self, savepoint: str) -> None:
+        """Undo a write begun by ``_open_write``: back to its savepoint in a batch, else the whole transaction."""
+        if self._batch_size:
+            self.db.execute(f"ROLLBACK TO {savepoint}")
+            self.db.execute(f"RELEASE {savepoint}")
+        elif self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def _delete(self, doc_id: str) -> bool:
         db = self.db
@@ -1083,8 +1042,7 @@ class SQLiteStore:
                           "kind": f.kind, "text": f.text, "approx": f.approx, "start": f.start, "end": f.end}
                          for f in extract(text)]
             self.db.execute("DELETE FROM figures")
-            self.db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
-                                f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", rows)
+            SQLiteTables(self.db).insert("figures", FIGURE_COLUMNS, rows)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('figures', 'extracted from stored units')")
             self.db.execute("COMMIT")
         except BaseException:
@@ -1129,7 +1087,7 @@ class SQLiteStore:
             db.execute("BEGIN")  # a read transaction: one snapshot while a writer goes on
         try:
             problems = [f"integrity_check: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            for what, sql in _CHECKS.items():
+            for what, sql in STORE_CHECKS.items():
                 found = db.execute(sql).fetchone()[0]
                 if found:
                     problems.append(f"{found} {what}")
@@ -1174,150 +1132,24 @@ class SQLiteStore:
         self.db.close()
 
 
-#: Characters of a document's text per row of ``document_parts`` (a text written in parts).
-TEXT_PART = 1 << 22
-#: Chunk rows built and inserted at a time.
-_CHUNK_ROWS = 2000
+class SQLiteTables(Tables):
+    """How rows go into SQLite's tables: named ``:column`` placeholders, ``INSERT OR IGNORE``."""
 
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
 
-class DocumentWriter:
-    """Writes one document's rows inside the store's open transaction (see ``SQLiteStore.writing``).
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]],
+               ignore_conflicts: bool = False) -> None:
+        verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+        self.db.executemany(f"{verb} INTO {table} ({quoted_columns(columns)}) "
+                            f"VALUES ({', '.join(':' + c for c in columns)})", rows)
 
-    Units, chunks and message keys may come in several calls, in order; each
-    call's chunks get their own postings rows (``base`` is the call's first chunk
-    row id). Text given in several parts is kept in ``document_parts``.
-    """
+    def next_chunk_id(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
 
-    def __init__(self, store: SQLiteStore, doc: Document) -> None:
-        self.store = store
-        self.db = store.db
-        self.doc = doc
-        self.doc_id = doc.id
-        self.units = 0
-        self.keys = 0
-        self._text_parts: list[str] = []
-        self._text_length = 0
-        self._parts_written = 0
+    def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
+        self.db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(rowids, vectors))
 
-    def add_units(self, units: list[Unit]) -> None:
-        """The next units of the document (their index follows those already added)."""
-        rows, figures = unit_records(self.doc_id, self.units, units)
-        self.db.executemany(f"INSERT INTO units ({', '.join(_UNIT_COLUMNS)}) "
-                            f"VALUES ({', '.join(':' + c for c in _UNIT_COLUMNS)})", rows)
-        self.db.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) "
-                            f"VALUES ({', '.join(':' + c for c in FIGURE_COLUMNS)})", figures)
-        self.units += len(units)
-
-    def add_chunks(self, units: list[Unit], chunks: list[Chunk], terms: DocumentTerms,
-                   vectors: np.ndarray | None = None, first_unit: int = 0) -> None:
-        """Chunks over ``units`` (the document's units from index ``first_unit`` on), their index rows and vectors.
-
-        The postings are stored per (term, ``base``): the chunk indexes and frequencies as little-endian
-        BLOBs, ``base`` the row id of this call's first chunk."""
-        if vectors is not None and len(vectors) != len(chunks):
-            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
-        if len(chunks) > _CHUNK_ROWS:  # rows built a slice at a time (a long document has tens of thousands)
-            lengths = terms.lengths
-            next_id = min(  # slices get consecutive row ids: the postings' base is the first one
-                self._add_chunk_rows(units, chunks[start:start + _CHUNK_ROWS], lengths[start:start + _CHUNK_ROWS],
-                                     None if vectors is None else vectors[start:start + _CHUNK_ROWS], first_unit)
-                for start in range(0, len(chunks), _CHUNK_ROWS))
-        else:
-            next_id = self._add_chunk_rows(units, chunks, terms.lengths, vectors, first_unit)
-        self.db.executemany("INSERT INTO postings VALUES (?,?,?,?)",
-                            [(term, next_id, idx, tfs) for term, idx, tfs in terms.encoded()])
-
-    def _add_chunk_rows(self, units: list[Unit], chunks: list[Chunk], lengths: list[int],
-                        vectors: np.ndarray | None, first_unit: int) -> int:
-        """Rows of chunks, their filter keys and vectors; the first chunk's row id."""
-        if not chunks:
-            return 0
-        db = self.db
-        next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0] + 1
-        rows, keys = chunk_records(self.doc, units, chunks, lengths, first_unit, next_id)
-        db.executemany(f"INSERT INTO chunks ({', '.join(CHUNK_COLUMNS)}) VALUES "
-                       f"({', '.join(':' + c for c in CHUNK_COLUMNS)})", rows)
-        db.executemany(f"INSERT INTO chunk_keys ({', '.join(KEY_COLUMNS)}) "
-                       f"VALUES ({', '.join(':' + c for c in KEY_COLUMNS)})", keys)
-        if vectors is not None and len(vectors):
-            db.executemany("INSERT INTO vectors VALUES (?, ?)",
-                           _vector_rows(range(next_id, next_id + len(chunks)), vectors))
-        return next_id
-
-    def add_message_keys(self, keys: list[str | None]) -> None:
-        """The next units' message keys (None for units without one); positions follow those already added."""
-        present = [k for k in keys if k]
-        self.db.executemany("INSERT OR IGNORE INTO message_keys VALUES (?, ?, ?)",
-                            [(key, self.doc_id, self.keys + pos) for pos, key in enumerate(present)])
-        self.keys += len(present)
-
-    def add_text(self, text: str) -> None:
-        """The next part of the document's text (a text given whole goes in the document's row, unless long)."""
-        if len(text) > TEXT_PART:  # written a slice at a time: never encoded whole for SQLite
-            for start in range(0, len(text), TEXT_PART):
-                self.add_text(text[start:start + TEXT_PART])
-            return
-        self._text_parts.append(text)
-        self._text_length += len(text)
-        if self._text_length >= TEXT_PART:
-            self._flush_text()
-
-    def _flush_text(self) -> None:
-        if self._text_parts:
-            self.db.execute("INSERT INTO document_parts VALUES (?, ?, ?)",
-                            (self.doc_id, self._parts_written, "".join(self._text_parts)))
-            self._parts_written += 1
-            self._text_parts, self._text_length = [], 0
-
-    def close(self, fingerprint: str) -> None:
-        """Write the document's row (its text inline, unless it came in parts)."""
-        doc = self.doc
-        if self._parts_written:
-            self._flush_text()
-            text = ""
-            doc.metadata["text_parts"] = self._parts_written
-        else:
-            text = "".join(self._text_parts)
-        row = document_record(doc, fingerprint, text, _now())
-        self.db.execute(f"INSERT INTO documents ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
-
-
-_UNIT_COLUMNS = ("document_id", "idx", "kind", "author", "time", "offset", "section", "start", "end", "line_start",
-                 "line_end", "text", "meta")
-
-
-#: What ``check`` counts: each query counts rows that break one invariant.
-_CHECKS = {
-    "units of no document": "SELECT COUNT(*) FROM units WHERE document_id NOT IN (SELECT id FROM documents)",
-    "documents without units":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.document_id = d.id)",
-    "documents without chunks":
-        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)",
-    "units not numbered 0, 1, 2… in their document":
-        "SELECT COUNT(*) FROM (SELECT document_id FROM units GROUP BY document_id HAVING MAX(idx) + 1 != COUNT(*))",
-    "chunks of no document": "SELECT COUNT(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)",
-    "chunks whose units are not stored":
-        """SELECT COUNT(*) FROM chunks c WHERE c.unit_start < 0 OR c.unit_start >= c.unit_end
-           OR c.unit_end > (SELECT COUNT(*) FROM units u WHERE u.document_id = c.document_id)""",
-    "chunks not numbered from their document's first row id":
-        """SELECT COUNT(*) FROM chunks c JOIN (SELECT document_id, MIN(id) AS first FROM chunks GROUP BY document_id)
-           f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
-    "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
-    "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
-    "postings rows of no document":
-        "SELECT COUNT(*) FROM postings WHERE base NOT IN (SELECT id FROM chunks)",
-    "vectors of no chunk": "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)",
-    "text parts of no document":
-        "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",
-    "message keys of no document":
-        "SELECT COUNT(*) FROM message_keys WHERE document_id NOT IN (SELECT id FROM documents)",
-    "figures of no unit":
-        """SELECT COUNT(*) FROM figures f WHERE NOT EXISTS
-           (SELECT 1 FROM units u WHERE u.document_id = f.document_id AND u.idx = f.idx)""",
-    "figures whose text is not at their place in their unit":
-        """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
-           WHERE substr(u.text, f.start + 1, f.end - f.start) != f.text""",
-}
 
 _TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
