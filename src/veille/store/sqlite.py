@@ -284,9 +284,15 @@ class SQLiteStore:
         if self.db.in_transaction:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             return
+        with self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction of its own: committed at the end, rolled back on failure (a full disk said so)."""
         self._begin()
         try:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            yield
             self.db.execute("COMMIT")
         except BaseException as exc:
             if self.db.in_transaction:
@@ -451,16 +457,10 @@ class SQLiteStore:
         so claims never overlap; the lock is held while the caller embeds."""
         if self._batch_size:
             self.flush()
-        self._begin()
         self._claiming = True
         try:
-            yield self.missing_vectors(limit)
-            self.db.execute("COMMIT")
-        except BaseException as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            _raise_full(exc, self.path)
-            raise
+            with self._transaction():
+                yield self.missing_vectors(limit)
         finally:
             self._claiming = False
             self.dense.invalidate()
