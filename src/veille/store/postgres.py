@@ -38,7 +38,7 @@ from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
 from .records import (COPY_ORDER_SQL, KEY_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
-                      copied_document, figures_by_author)
+                      copied_document, figures_by_author, rank_postings)
 from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
 try:  # an extra: ``pip install 'veille[postgres]'``
@@ -750,21 +750,17 @@ class PostgresStore:
 
     def rank_lexical(self, terms: list[str], filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the top ``k`` chunks: most query terms first, BM25 second, filtered before the top k."""
-        unique = list(dict.fromkeys(terms))
-        if not unique:
-            return []
-        keys = self._keys()
-        allowed = keys.allowed(filters)
-        if allowed is not None and not len(allowed):
-            return []
+        return rank_postings(self.ranker, self._keys, terms, filters, k, self._postings)
+
+    def _postings(self, unique: list[str]) -> dict[str, list[tuple[int, bytes, bytes]]]:
+        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order."""
         postings: dict[str, list[tuple[int, bytes, bytes]]] = {}
         # binary rows: bytea in text form is hex, twice the bytes and a decode (3× the fetch at 1 000 000 chunks)
         with self.db.cursor(row_factory=psycopg.rows.tuple_row, binary=True) as cursor:
             for term, base, chunks, tfs in cursor.execute("SELECT term, base, chunks, tfs FROM postings "
                                                           "WHERE term = ANY(%s) ORDER BY term, base", (unique,)):
                 postings.setdefault(term, []).append((base, chunks, tfs))
-        ordered = {t: postings[t] for t in unique if t in postings}  # the query's order, as SQLite's store reads
-        return self.ranker.rank(ordered, k, allowed)
+        return {t: postings[t] for t in unique if t in postings}  # the query's order, as SQLite's store reads
 
     def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the ``k`` chunks nearest ``vector`` (cosine), filtered before the top k: the HNSW index

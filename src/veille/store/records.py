@@ -15,7 +15,7 @@ from ..text.fold import fold
 from ..text.sentences import split_sentences
 from ..types import Chunk, CitedFigure, Document, Figure, Unit
 from .base import CopiedDocument, Filters, date_bound
-from .postings import DocumentTerms
+from .postings import BM25Ranker, DocumentTerms, Ranked
 
 
 def sortable_period(units: list[Unit], chunk: Chunk) -> tuple[str, str] | None:
@@ -293,3 +293,16 @@ STORE_CHECKS = {
         """SELECT COUNT(*) FROM figures f JOIN units u ON u.document_id = f.document_id AND u.idx = f.idx
            WHERE substr(u.text, f.start + 1, f."end" - f.start) != f.text""",
 }
+
+
+def rank_postings(ranker: BM25Ranker, keys: Callable[[], ChunkKeys], terms: list[str], filters: Filters, k: int,
+                  read: Callable[[list[str]], dict[str, list[tuple[int, bytes, bytes]]]]) -> list[Ranked]:
+    """Row ids of the top ``k`` chunks for ``terms`` (most query terms first, BM25 second), filtered before the
+    top k; ``read`` gives each distinct term's postings rows, however a store keeps them."""
+    unique = list(dict.fromkeys(terms))
+    if not unique:
+        return []
+    allowed = keys().allowed(filters)
+    if allowed is not None and not len(allowed):
+        return []
+    return ranker.rank(read(unique), k, allowed)

@@ -20,7 +20,7 @@ from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
 from .records import (COPY_ORDER_SQL, FIGURE_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
-                      copied_document, figures_by_author)
+                      copied_document, figures_by_author, rank_postings)
 from .vectors import ApproximateDense, DenseIndex, DenseSettings, KeyedMatrix, VectorGraph, usearch_index
 from .writer import DocumentRowWriter, Tables, put_copied_rows, quoted_columns
 
@@ -674,19 +674,16 @@ class SQLiteStore:
 
     def rank_lexical(self, terms: list[str], filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the top ``k`` chunks: most query terms first, BM25 second, filtered before the top k."""
-        unique = list(dict.fromkeys(terms))
-        if not unique:
-            return []
-        keys = self._keys()
-        allowed = keys.allowed(filters)
-        if allowed is not None and not len(allowed):
-            return []
-        postings: dict[str, list[tuple[int, bytes, bytes]]] = {}
-        for term in unique:
+        return rank_postings(self.ranker, self._keys, terms, filters, k, self._postings)
+
+    def _postings(self, terms: list[str]) -> dict[str, list[tuple[int, bytes, bytes]]]:
+        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order."""
+        postings = {}
+        for term in terms:
             rows = self.db.execute("SELECT base, chunks, tfs FROM postings WHERE term = ?", (term,)).fetchall()
             if rows:
                 postings[term] = rows
-        return self.ranker.rank(postings, k, allowed)
+        return postings
 
     def rank_dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[Ranked]:
         """Row ids of the ``k`` chunks nearest ``vector`` (cosine), filtered before the top k."""
