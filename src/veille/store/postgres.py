@@ -36,6 +36,7 @@ import numpy as np
 from ..errors import StoreFull, StoreUnavailable, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
+from .compact import MergeSettings, check_postings, lexical_index, merge_postings
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
 from .records import (COPY_ORDER_SQL, KEY_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
                       copied_document, figures_by_author, rank_postings)
@@ -151,6 +152,8 @@ CREATE TABLE IF NOT EXISTS postings (
     PRIMARY KEY (term, base)
 );
 CREATE INDEX IF NOT EXISTS postings_base ON postings (base);
+-- merged rows (store/compact.py) run to megabytes: kept uncompressed, a read does not inflate them each time
+ALTER TABLE postings ALTER COLUMN chunks SET STORAGE EXTERNAL, ALTER COLUMN tfs SET STORAGE EXTERNAL;
 CREATE TABLE IF NOT EXISTS message_keys (
     key text NOT NULL,
     document_id text NOT NULL,
@@ -223,6 +226,7 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise StoreUnavailable(f"{self.path}: cannot connect: {str(exc).strip()}") from None
         self.ranker = BM25Ranker()
+        self.merge_settings = MergeSettings()
         self._batch_size = 0
         self._batch_seconds = 0.0
         self._batch_started = 0.0
@@ -424,6 +428,25 @@ class PostgresStore:
             self.flush()
         finally:
             self._batch_size, self._on_commit = 0, None
+        self.merge_postings()
+
+    def merge_postings(self, force: bool = False) -> str:
+        """Fold the postings of the documents stored since the last merge into one row per term, when enough
+        are (``merge_settings``) or ``force`` (see store/compact.py)."""
+        return merge_postings(PostgresTables(self), self._transaction, self.merge_settings, force)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction of its own, holding the write lock: committed at the end, rolled back on failure."""
+        self._begin()
+        try:
+            yield
+            self._dirty = True
+            self._commit()
+        except BaseException as exc:
+            self._rollback()
+            _raise_full(exc, self.path, self.db)
+            raise
 
     def flush(self) -> None:
         """Commit the batch's open transaction, if any."""
@@ -724,7 +747,7 @@ class PostgresStore:
         found = dict.fromkeys(terms, 0)
         if terms:
             rows = self.db.execute("SELECT term, SUM(length(chunks)) AS size FROM postings WHERE term = ANY(%s) "
-                                   "GROUP BY term", (list(terms),)).fetchall()
+                                   "AND base > 0 GROUP BY term", (list(terms),)).fetchall()
             found.update({r["term"]: int(r["size"]) // IDX_BYTES for r in rows})
         return self._one("SELECT COUNT(*) FROM chunks"), found
 
@@ -753,12 +776,15 @@ class PostgresStore:
         return rank_postings(self.ranker, self._keys, terms, filters, k, self._postings)
 
     def _postings(self, unique: list[str]) -> dict[str, list[tuple[int, bytes, bytes]]]:
-        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order."""
+        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order: its
+        merged row and the documents' rows stored after it (store/compact.py), in one statement."""
         postings: dict[str, list[tuple[int, bytes, bytes]]] = {}
         # binary rows: bytea in text form is hex, twice the bytes and a decode (3× the fetch at 1 000 000 chunks)
         with self.db.cursor(row_factory=psycopg.rows.tuple_row, binary=True) as cursor:
-            for term, base, chunks, tfs in cursor.execute("SELECT term, base, chunks, tfs FROM postings "
-                                                          "WHERE term = ANY(%s) ORDER BY term, base", (unique,)):
+            for term, base, chunks, tfs in cursor.execute(
+                    "SELECT term, base, chunks, tfs FROM postings p WHERE term = ANY(%s) AND (base <= 0 OR base > "
+                    "COALESCE((SELECT -m.base FROM postings m WHERE m.term = p.term AND m.base <= 0), 0)) "
+                    "ORDER BY term, base", (unique,)):
                 postings.setdefault(term, []).append((base, chunks, tfs))
         return {t: postings[t] for t in unique if t in postings}  # the query's order, as SQLite's store reads
 
@@ -911,6 +937,7 @@ class PostgresStore:
             "tokens": count("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
             "kinds": kinds,
             "vectors": count("SELECT COUNT(*) FROM vectors") if self._table_exists("vectors") else 0,
+            "lexical_index": lexical_index(PostgresTables(self)),
             "dense_index": (f"pgvector HNSW (halfvec, cosine, m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}, "
                             f"ef_search {self.ef_search}); filters keeping under {EXACT_BELOW} chunks: exact"),
             "token_counter": self.get_meta("token_counter"),
@@ -932,32 +959,10 @@ class PostgresStore:
                 found = self._one(sql)
                 if found:
                     problems.append(f"{found} {what}")
-            problems += self._check_postings()
+            problems += check_postings(PostgresTables(self))
         finally:
             if own:
                 db.execute("COMMIT")
-        return problems
-
-    def _check_postings(self) -> list[str]:
-        db = self.db
-        spans = {r["id"]: r["n"] for r in db.execute(
-            """SELECT c.id, f.first + f.n - c.id AS n FROM chunks c JOIN (SELECT document_id, MIN(id) AS first,
-               COUNT(*) AS n FROM chunks GROUP BY document_id) f ON f.document_id = c.document_id
-               WHERE c.id IN (SELECT DISTINCT base FROM postings)""")}
-        top = self._one("SELECT COALESCE(MAX(id), 0) FROM chunks")
-        counted = np.zeros(top + 1, dtype=np.int64)
-        outside = 0
-        for row in db.execute("SELECT base, chunks, tfs FROM postings"):
-            idx = np.frombuffer(row["chunks"], dtype="<u4")
-            if row["base"] not in spans or (len(idx) and int(idx.max()) >= spans[row["base"]]):
-                outside += 1
-                continue
-            np.add.at(counted, row["base"] + idx.astype(np.int64), np.frombuffer(row["tfs"], dtype="<u2"))
-        problems = [f"{outside} postings rows outside their document's chunks"] if outside else []
-        wrong = sum(1 for r in db.execute("SELECT id, length FROM chunk_keys")
-                    if r["id"] > top or counted[r["id"]] != r["length"])
-        if wrong:
-            problems.append(f"{wrong} chunks whose postings do not add up to their length")
         return problems
 
     def close(self) -> None:
@@ -985,8 +990,12 @@ class PostgresTables(Tables):
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
 
-    def next_chunk_id(self) -> int:
-        return self.store._one("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks")
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self.db.cursor(row_factory=psycopg.rows.tuple_row) as cursor:
+            return cursor.execute(sql.replace("?", "%s"), args).fetchall()
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        self.db.execute(sql.replace("?", "%s"), args)
 
     def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         self.store._ensure_vectors(int(np.shape(vectors)[1]))

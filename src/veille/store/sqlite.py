@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import StoreFull, VeilleError
 from ..types import Chunk, CitedFigure, Document, Figure
 from .base import CopiedDocument, Filters, MissingVector, StoredDocument, StoredHit, StoredUnit, date_bound
+from .compact import POSTINGS_READ, MergeSettings, check_postings, lexical_index, merge_postings
 from .postings import IDX_BYTES, BM25Ranker, DocumentTerms, Ranked
 from .records import (COPY_ORDER_SQL, FIGURE_COLUMNS, STORE_CHECKS, ChunkKeys, chunk_from_row, cited_figure,
                       copied_document, figures_by_author, rank_postings)
@@ -194,6 +195,7 @@ class SQLiteStore:
         self.ranker = BM25Ranker()
         self.dense = DenseIndex()  # every vector (exact search), or the rows the graph does not answer for
         self.dense_settings = DenseSettings()
+        self.merge_settings = MergeSettings()
         self._approximate: ApproximateDense | None = None
         self._graph: tuple[str, Any, KeyedMatrix] | None = None  # (file name, usearch index, vectors) mapped
         self._dense_mode = "not loaded yet"
@@ -424,6 +426,12 @@ class SQLiteStore:
         except (OSError, ValueError, RuntimeError, VeilleError) as exc:  # what was written is stored all the same
             self.on_wait(f"the dense graph beside {self.path} was not refreshed ({exc}); searches score the rows "
                          "it lacks exactly, and the next ingest tries again")
+        self.merge_postings()
+
+    def merge_postings(self, force: bool = False) -> str:
+        """Fold the postings of the documents stored since the last merge into one row per term, when enough
+        are (``merge_settings``) or ``force``: what was done, in words (see store/compact.py)."""
+        return merge_postings(SQLiteTables(self.db), self._transaction, self.merge_settings, force)
 
     def flush(self) -> None:
         """Commit the batch's open transaction, if any."""
@@ -633,7 +641,7 @@ class SQLiteStore:
         if terms:
             rows = self.db.execute(
                 f"SELECT term, SUM(length(chunks)) FROM postings WHERE term IN ({','.join('?' * len(terms))}) "
-                "GROUP BY term", list(terms)).fetchall()
+                "AND base > 0 GROUP BY term", list(terms)).fetchall()
             found.update({term: size // IDX_BYTES for term, size in rows})
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0], found
 
@@ -677,10 +685,11 @@ class SQLiteStore:
         return rank_postings(self.ranker, self._keys, terms, filters, k, self._postings)
 
     def _postings(self, terms: list[str]) -> dict[str, list[tuple[int, bytes, bytes]]]:
-        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order."""
+        """The stored postings rows (base, chunks, tfs) of each term that has some, in the terms' order: its
+        merged row and the documents' rows stored after it (store/compact.py)."""
         postings = {}
         for term in terms:
-            rows = self.db.execute("SELECT base, chunks, tfs FROM postings WHERE term = ?", (term,)).fetchall()
+            rows = self.db.execute(POSTINGS_READ, (term, term)).fetchall()
             if rows:
                 postings[term] = rows
         return postings
@@ -1066,6 +1075,7 @@ class SQLiteStore:
             "kinds": kinds,
             "vectors": count("SELECT COUNT(*) FROM vectors"),
             "dense_index": self._dense_mode if self.dense.loaded else self._dense_plan(),
+            "lexical_index": lexical_index(SQLiteTables(db)),
             "token_counter": self.get_meta("token_counter"),
             "bytes": Path(self.path).stat().st_size if self.path != ":memory:" else None,
         }
@@ -1088,7 +1098,7 @@ class SQLiteStore:
                 found = db.execute(sql).fetchone()[0]
                 if found:
                     problems.append(f"{found} {what}")
-            problems += self._check_postings()
+            problems += check_postings(SQLiteTables(self.db))
             dims = self.get_meta("embedding_dims")
             if dims:
                 wrong = db.execute("SELECT COUNT(*) FROM vectors WHERE length(vector) != ?",
@@ -1098,31 +1108,6 @@ class SQLiteStore:
         finally:
             if own:
                 db.execute("COMMIT")
-        return problems
-
-    def _check_postings(self) -> list[str]:
-        """Postings that point outside their document's chunks, or term counts that disagree with chunk lengths."""
-        db = self.db
-        # a postings row's base is a chunk of its document (its first, or a window's first for a document
-        # stored in windows): its chunk indexes must stay within that document's chunks
-        spans = {r[0]: r[1] for r in db.execute(
-            """SELECT c.id, f.first + f.n - c.id FROM chunks c JOIN (SELECT document_id, MIN(id) AS first,
-               COUNT(*) AS n FROM chunks GROUP BY document_id) f ON f.document_id = c.document_id
-               WHERE c.id IN (SELECT DISTINCT base FROM postings)""")}
-        top = db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]
-        counted = np.zeros(top + 1, dtype=np.int64)
-        outside = 0
-        for base, chunks, tfs in db.execute("SELECT base, chunks, tfs FROM postings"):
-            idx = np.frombuffer(chunks, dtype="<u4")
-            if base not in spans or (len(idx) and int(idx.max()) >= spans[base]):
-                outside += 1
-                continue
-            np.add.at(counted, base + idx.astype(np.int64), np.frombuffer(tfs, dtype="<u2"))
-        problems = [f"{outside} postings rows outside their document's chunks"] if outside else []
-        lengths = db.execute("SELECT id, length FROM chunk_keys").fetchall()
-        wrong = sum(1 for rowid, length in lengths if rowid > top or counted[rowid] != length)
-        if wrong:
-            problems.append(f"{wrong} chunks whose postings do not add up to their length")
         return problems
 
     def close(self) -> None:
@@ -1141,8 +1126,11 @@ class SQLiteTables(Tables):
         self.db.executemany(f"{verb} INTO {table} ({quoted_columns(columns)}) "
                             f"VALUES ({', '.join(':' + c for c in columns)})", rows)
 
-    def next_chunk_id(self) -> int:
-        return self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.db.execute(sql, args)]
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        self.db.execute(sql, args)
 
     def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
         self.db.executemany("INSERT INTO vectors VALUES (?, ?)", _vector_rows(rowids, vectors))

@@ -42,8 +42,19 @@ class Tables(ABC):
         already stored is skipped."""
 
     @abstractmethod
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query written with ``?`` placeholders, as tuples."""
+
+    @abstractmethod
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        """A statement written with ``?`` placeholders."""
+
     def next_chunk_id(self) -> int:
-        """The row id after the last stored chunk (the write lock is held: no other writer numbers chunks)."""
+        """The row id after the last stored chunk, and after any the merged postings cover (a removed chunk's id
+        is never given again below them); the write lock is held: no other writer numbers chunks."""
+        top = self.rows("SELECT COALESCE(MAX(id), 0) FROM chunks")[0][0]
+        merged = self.rows("SELECT value FROM meta WHERE key = 'merged_upto'")
+        return max(top, int(merged[0][0]) if merged else 0) + 1
 
     @abstractmethod
     def add_vectors(self, rowids: list[int], vectors: np.ndarray) -> None:
