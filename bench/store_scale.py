@@ -405,12 +405,15 @@ def main() -> None:
             print(f"\n## {n} chunks ({db.name}: bench.db's rows replicated, lexical postings real; vectors: "
                   f"{model}; PostgreSQL: the same rows copied by COPY)\n", flush=True)
             from veille.store.sqlite import SQLiteStore
+            writer = SQLiteStore(db)
             if not args.no_graph_build:
-                writer = SQLiteStore(db)
                 started = time.perf_counter()
                 done = writer.refresh_dense_graph()
                 print(f"  SQLite dense graph: {done} ({time.perf_counter() - started:.0f} s)", flush=True)
-                writer.close()
+            started = time.perf_counter()  # as the end of an ingest does it; copied to PostgreSQL with the rest
+            done = writer.merge_postings()
+            print(f"  SQLite merged postings: {done} ({time.perf_counter() - started:.0f} s)", flush=True)
+            writer.close()
             uri = database(server, f"scale_{n}", fresh=args.reload)
             if args.reload or not loaded(uri):
                 print(f"  copying {db.name} into PostgreSQL (load average {load_avg()})", flush=True)

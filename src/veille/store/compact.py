@@ -24,10 +24,12 @@ import numpy as np
 
 from .postings import decode_rows, merged_row
 
-#: A term's postings rows as a search reads them: its merged row (base ≤ 0) and the documents' rows stored
-#: after it, in one statement. ``?`` is the term (given twice).
-POSTINGS_READ = ("SELECT base, chunks, tfs FROM postings WHERE term = ? AND (base <= 0 OR base > "
-                 "COALESCE((SELECT -m.base FROM postings m WHERE m.term = ? AND m.base <= 0), 0)) ORDER BY base")
+#: A term's postings rows as a search reads them: its merged row (base ≤ 0), then the documents' rows stored
+#: after it (by base), in one statement; two index ranges, not a filter over every row of the term. ``?`` is
+#: the term, given three times.
+POSTINGS_READ = ("SELECT base, chunks, tfs FROM postings WHERE term = ? AND base <= 0 UNION ALL "
+                 "SELECT base, chunks, tfs FROM postings WHERE term = ? AND base > "
+                 "COALESCE((SELECT -base FROM postings WHERE term = ? AND base <= 0), 0)")
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,7 @@ def merge_postings(tables: MergeTables, transaction: Any, settings: MergeSetting
 
 def _merge_term(tables: MergeTables, term: str, top: int, live: np.ndarray) -> None:
     """One term's merged row rewritten to cover its documents' rows up to chunk ``top``."""
-    rows = tables.rows("SELECT base, chunks, tfs FROM postings WHERE term = ? AND base <= ? "
-                       "AND (base <= 0 OR base > COALESCE((SELECT -m.base FROM postings m "
-                       "WHERE m.term = ? AND m.base <= 0), 0)) ORDER BY base", (term, top, term))
+    rows = [r for r in tables.rows(POSTINGS_READ, (term, term, term)) if r[0] <= top]
     tables.execute("DELETE FROM postings WHERE term = ? AND base <= 0", (term,))
     if not rows:
         return

@@ -782,9 +782,10 @@ class PostgresStore:
         # binary rows: bytea in text form is hex, twice the bytes and a decode (3× the fetch at 1 000 000 chunks)
         with self.db.cursor(row_factory=psycopg.rows.tuple_row, binary=True) as cursor:
             for term, base, chunks, tfs in cursor.execute(
-                    "SELECT term, base, chunks, tfs FROM postings p WHERE term = ANY(%s) AND (base <= 0 OR base > "
-                    "COALESCE((SELECT -m.base FROM postings m WHERE m.term = p.term AND m.base <= 0), 0)) "
-                    "ORDER BY term, base", (unique,)):
+                    "SELECT t.term, p.base, p.chunks, p.tfs FROM unnest(%s::text[]) AS t(term) "
+                    "CROSS JOIN LATERAL (SELECT base, chunks, tfs FROM postings WHERE term = t.term AND base <= 0 "
+                    "UNION ALL SELECT base, chunks, tfs FROM postings WHERE term = t.term AND base > COALESCE("
+                    "(SELECT -base FROM postings WHERE term = t.term AND base <= 0), 0)) AS p", (unique,)):
                 postings.setdefault(term, []).append((base, chunks, tfs))
         return {t: postings[t] for t in unique if t in postings}  # the query's order, as SQLite's store reads
 

@@ -280,7 +280,8 @@ STORE_CHECKS = {
            f ON f.document_id = c.document_id WHERE c.id != f.first + c.idx""",
     "chunks without filter keys": "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT id FROM chunk_keys)",
     "filter keys of no chunk": "SELECT COUNT(*) FROM chunk_keys WHERE id NOT IN (SELECT id FROM chunks)",
-    "postings rows of no document": "SELECT COUNT(*) FROM postings WHERE base > 0 AND base NOT IN (SELECT id FROM chunks)",
+    "postings rows of no document":
+        "SELECT COUNT(*) FROM postings WHERE base > 0 AND base NOT IN (SELECT id FROM chunks)",
     "vectors of no chunk": "SELECT COUNT(*) FROM vectors WHERE id NOT IN (SELECT id FROM chunks)",
     "text parts of no document":
         "SELECT COUNT(*) FROM document_parts WHERE document_id NOT IN (SELECT id FROM documents)",

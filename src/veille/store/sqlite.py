@@ -689,7 +689,7 @@ class SQLiteStore:
         merged row and the documents' rows stored after it (store/compact.py)."""
         postings = {}
         for term in terms:
-            rows = self.db.execute(POSTINGS_READ, (term, term)).fetchall()
+            rows = self.db.execute(POSTINGS_READ, (term, term, term)).fetchall()
             if rows:
                 postings[term] = rows
         return postings
