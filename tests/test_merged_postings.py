@@ -195,7 +195,7 @@ rows_strategy = st.lists(st.tuples(st.integers(1, 200), st.lists(st.integers(0, 
                                                                    unique=True)), max_size=6)
 
 
-@given(rows_strategy, st.lists(st.booleans(), min_size=300, max_size=300), st.integers(0, 250))
+@given(rows_strategy, st.lists(st.booleans(), min_size=1, max_size=300), st.integers(0, 250))
 def test_a_merged_row_holds_the_rows_it_covers_less_the_removed_chunks(spec, alive, merged_upto):
     rows_in = []
     expected_ids, expected_tfs = [], []
@@ -203,13 +203,13 @@ def test_a_merged_row_holds_the_rows_it_covers_less_the_removed_chunks(spec, ali
     if merged_upto:
         old_ids = np.array(sorted({i for i in range(1, merged_upto, 7)}), dtype=np.uint32)
         rows_in.append((-merged_upto, old_ids.astype("<u4").tobytes(), np.full(len(old_ids), 3, "<u2").tobytes()))
-        expected_ids += [int(i) for i in old_ids if live[i]]
-        expected_tfs += [3 for i in old_ids if live[i]]
+        expected_ids += [int(i) for i in old_ids if i >= len(live) or live[i]]
+        expected_tfs += [3 for i in old_ids if i >= len(live) or live[i]]
     for base, idx in sorted(spec):
         idx = sorted(idx)
         rows_in.append((base, np.array(idx, "<u4").tobytes(), np.array([i + 1 for i in idx], "<u2").tobytes()))
-        expected_ids += [base + i for i in idx if live[base + i]]
-        expected_tfs += [i + 1 for i in idx if live[base + i]]
+        expected_ids += [base + i for i in idx if base + i >= len(live) or live[base + i]]
+        expected_tfs += [i + 1 for i in idx if base + i >= len(live) or live[base + i]]
     if not rows_in:
         return
     chunks, tfs = merged_row(rows_in, live)
@@ -217,3 +217,24 @@ def test_a_merged_row_holds_the_rows_it_covers_less_the_removed_chunks(spec, ali
     assert np.frombuffer(tfs, "<u2").tolist() == expected_tfs
     ids, freqs = decode_rows([(-merged_upto, chunks, tfs)])
     assert ids.tolist() == expected_ids and freqs.tolist() == expected_tfs
+
+
+def test_a_merge_that_read_an_older_state_never_takes_back_what_another_merged(backend):
+    """Two processes merging at once: the one that read fewer chunks rewrites terms the other already took
+    further; it must keep what they hold (their upto, their chunks), not cut them down to its own view."""
+    import veille.store.compact as compact
+
+    with _open(backend) as kb:
+        kb.ingest(_sources())
+        expected = _rankings(kb)
+        kb.store.merge_postings(force=True)
+        upto, _ = merge_state(_tables(kb.store))
+        stale_top = upto // 2
+        stale_live = np.ones(stale_top + 1, dtype=bool)
+        terms = [r[0] for r in rows(kb.store, "SELECT term FROM postings WHERE base <= 0 ORDER BY term")][:300]
+        tables = _tables(kb.store)
+        with kb.store._transaction():
+            for term in terms:
+                compact._merge_term(tables, term, stale_top, stale_live)
+        assert {r[0] for r in rows(kb.store, "SELECT DISTINCT base FROM postings WHERE base <= 0")} == {-upto}
+        assert _rankings(kb) == expected and kb.store.check() == []

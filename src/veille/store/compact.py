@@ -95,14 +95,17 @@ def merge_postings(tables: MergeTables, transaction: Any, settings: MergeSetting
 
 
 def _merge_term(tables: MergeTables, term: str, top: int, live: np.ndarray) -> None:
-    """One term's merged row rewritten to cover its documents' rows up to chunk ``top``."""
-    rows = [r for r in tables.rows(POSTINGS_READ, (term, term, term)) if r[0] <= top]
+    """One term's merged row rewritten to cover its documents' rows up to chunk ``top``, or further when another
+    process's merge took it further meanwhile (its rows are read under the write lock)."""
+    rows = tables.rows(POSTINGS_READ, (term, term, term))
+    upto = max([top] + [-base for base, _, _ in rows if base <= 0])
+    rows = [r for r in rows if r[0] <= upto]
     tables.execute("DELETE FROM postings WHERE term = ? AND base <= 0", (term,))
     if not rows:
         return
     chunks, tfs = merged_row([(int(b), bytes(c), bytes(t)) for b, c, t in rows], live)
     if chunks:
-        tables.execute("INSERT INTO postings (term, base, chunks, tfs) VALUES (?, ?, ?, ?)", (term, -top, chunks, tfs))
+        tables.execute("INSERT INTO postings (term, base, chunks, tfs) VALUES (?, ?, ?, ?)", (term, -upto, chunks, tfs))
 
 
 def lexical_index(tables: MergeTables) -> str:

@@ -169,7 +169,8 @@ def decode_rows(rows: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, np.nd
 
 def merged_row(rows: list[tuple[int, bytes, bytes]], live: np.ndarray) -> tuple[bytes, bytes]:
     """A term's rows (its merged row, if any, then documents' rows by base) as one merged row's chunk row ids
-    and frequencies, leaving out the chunks ``live`` (a boolean per row id) does not hold."""
+    and frequencies, leaving out the chunks ``live`` (a boolean per row id) says are gone; row ids past its end
+    (stored after it was read) are kept."""
     ids, tfs = decode_rows(sorted(rows, key=lambda row: row[0]))  # by base: the row ids ascending
-    keep = live[np.minimum(ids, len(live) - 1)] & (ids < len(live))
+    keep = live[np.minimum(ids, len(live) - 1)] | (ids >= len(live))
     return ids[keep].astype(_IDX).tobytes(), tfs[keep].astype(_TF).tobytes()
