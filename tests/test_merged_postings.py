@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from veille import KnowledgeBase
 from veille.store import Filters
 from veille.store.compact import MergeSettings, merge_state
-from veille.store.postings import IDX_BYTES, decode_rows, merged_row
+from veille.store.postings import decode_rows, merged_row, pack_merged, unpack_merged
 
 from .conftest import DATA, SEEDS, rows
 
@@ -137,9 +137,9 @@ def test_removals_past_the_dead_share_rewrite_every_term(backend):
         expected = _rankings(kb)
         said = kb.store.merge_postings()
         assert said.startswith("merged ")
-        dead = rows(kb.store, "SELECT chunks FROM postings WHERE base <= 0")
+        merged = rows(kb.store, "SELECT chunks, tfs FROM postings WHERE base <= 0")
         live = {r[0] for r in rows(kb.store, "SELECT id FROM chunk_keys")}
-        held = set(np.concatenate([np.frombuffer(bytes(r[0]), "<u4") for r in dead]).tolist())
+        held = set(np.concatenate([unpack_merged(bytes(c), bytes(t))[0] for c, t in merged]).tolist())
         assert held <= live  # every removed chunk is gone from the merged rows
         assert _rankings(kb) == expected and kb.store.check() == []
 
@@ -182,41 +182,61 @@ def test_check_names_a_merged_row_that_disagrees_with_its_documents(backend):
     with _open(backend) as kb:
         kb.ingest(_sources()[:3])
         kb.store.merge_postings(force=True)
-        term, base, chunks = rows(kb.store, "SELECT term, base, chunks FROM postings WHERE base <= 0 "
-                                            "AND length(chunks) > 8 ORDER BY term LIMIT 1")[0]
+        term, base, chunks, tfs = rows(kb.store, "SELECT term, base, chunks, tfs FROM postings WHERE base <= 0 "
+                                                 "AND length(tfs) > 8 ORDER BY term LIMIT 1")[0]
+        ids, freqs = unpack_merged(bytes(chunks), bytes(tfs))
         tables = _tables(kb.store)
-        with kb.store._transaction():
+        with kb.store._transaction():  # one chunk left out of the merged row
             tables.execute("UPDATE postings SET chunks = ?, tfs = ? WHERE term = ? AND base = ?",
-                           (bytes(chunks)[IDX_BYTES:], b"\x01\x00" * (len(chunks) // IDX_BYTES - 1), term, base))
+                           (*pack_merged(ids[1:], freqs[1:]), term, base))
         assert kb.store.check() == ["1 merged postings rows that disagree with their documents' rows"]
 
 
-rows_strategy = st.lists(st.tuples(st.integers(1, 200), st.lists(st.integers(0, 30), min_size=1, max_size=8,
-                                                                   unique=True)), max_size=6)
+rows_strategy = st.lists(st.tuples(st.integers(1, 20), st.lists(st.integers(0, 30), min_size=1, max_size=8,
+                                                                  unique=True)), max_size=6)
 
 
-@given(rows_strategy, st.lists(st.booleans(), min_size=1, max_size=300), st.integers(0, 250))
+@given(rows_strategy, st.lists(st.booleans(), min_size=1, max_size=400), st.integers(0, 150))
 def test_a_merged_row_holds_the_rows_it_covers_less_the_removed_chunks(spec, alive, merged_upto):
+    """Rows as stores hold them: a merged row up to ``merged_upto``, then documents' rows, each after the last."""
     rows_in = []
     expected_ids, expected_tfs = [], []
     live = np.array(alive, dtype=bool)
+
+    def kept(rowid: int) -> bool:
+        return rowid >= len(live) or bool(live[rowid])
+
     if merged_upto:
-        old_ids = np.array(sorted({i for i in range(1, merged_upto, 7)}), dtype=np.uint32)
-        rows_in.append((-merged_upto, old_ids.astype("<u4").tobytes(), np.full(len(old_ids), 3, "<u2").tobytes()))
-        expected_ids += [int(i) for i in old_ids if i >= len(live) or live[i]]
-        expected_tfs += [3 for i in old_ids if i >= len(live) or live[i]]
-    for base, idx in sorted(spec):
+        old_ids = np.array(range(1, merged_upto + 1, 7), dtype=np.uint32)
+        rows_in.append((-merged_upto, *pack_merged(old_ids, np.full(len(old_ids), 3, np.uint16))))
+        expected_ids += [int(i) for i in old_ids if kept(int(i))]
+        expected_tfs += [3 for i in old_ids if kept(int(i))]
+    base = merged_upto + 1
+    for gap, idx in spec:
+        base += gap
         idx = sorted(idx)
         rows_in.append((base, np.array(idx, "<u4").tobytes(), np.array([i + 1 for i in idx], "<u2").tobytes()))
-        expected_ids += [base + i for i in idx if base + i >= len(live) or live[base + i]]
-        expected_tfs += [i + 1 for i in idx if base + i >= len(live) or live[base + i]]
+        expected_ids += [base + i for i in idx if kept(base + i)]
+        expected_tfs += [i + 1 for i in idx if kept(base + i)]
+        base += max(idx) + 1
     if not rows_in:
         return
     chunks, tfs = merged_row(rows_in, live)
-    assert np.frombuffer(chunks, "<u4").tolist() == expected_ids
-    assert np.frombuffer(tfs, "<u2").tolist() == expected_tfs
+    if not expected_ids:
+        assert (chunks, tfs) == (b"", b"")
+        return
     ids, freqs = decode_rows([(-merged_upto, chunks, tfs)])
     assert ids.tolist() == expected_ids and freqs.tolist() == expected_tfs
+    assert len(chunks) < 5 * len(expected_ids) + 8  # packed: a byte per chunk, plus the wide gaps
+
+
+@given(st.lists(st.integers(1, 2**32 - 1), unique=True, max_size=300),
+       st.lists(st.integers(1, 65535), min_size=300, max_size=300))
+def test_a_packed_merged_row_gives_back_its_row_ids_and_frequencies(ids, tfs):
+    ids = np.array(sorted(ids), dtype=np.uint32)
+    tfs = np.array(tfs[:len(ids)], dtype=np.uint16)
+    back_ids, back_tfs = unpack_merged(*pack_merged(ids, tfs))
+    assert back_ids.tolist() == ids.tolist() and back_tfs.tolist() == tfs.tolist()
 
 
 def test_a_merge_that_read_an_older_state_never_takes_back_what_another_merged(backend):

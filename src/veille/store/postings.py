@@ -158,19 +158,58 @@ class BM25Ranker:
 
 def decode_rows(rows: list[tuple[int, bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
     """One term's postings rows (base, chunk indexes, frequencies) as chunk row ids (uint32) and frequencies
-    (uint16), in the rows' order. A merged row (base zero or less) holds row ids already."""
-    if len(rows) == 1 and rows[0][0] <= 0:  # a merged row alone: its arrays as they are, nothing copied
-        return np.frombuffer(rows[0][1], _IDX), np.frombuffer(rows[0][2], _TF)
+    (uint16), in the rows' order. A merged row (base zero or less) is packed (``pack_merged``)."""
+    merged = [unpack_merged(chunks, tfs) for base, chunks, tfs in rows if base <= 0]
+    rows = [row for row in rows if row[0] > 0]
+    if not rows:
+        return merged[0] if len(merged) == 1 else (np.zeros(0, _IDX), np.zeros(0, _TF))
     bases, blobs, tf_blobs = zip(*rows)
     counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _IDX.itemsize
-    offsets = np.repeat(np.maximum(np.array(bases, dtype=np.int64), 0).astype(_IDX), counts)
-    return np.frombuffer(b"".join(blobs), _IDX) + offsets, np.frombuffer(b"".join(tf_blobs), _TF)
+    offsets = np.repeat(np.array(bases, dtype=np.int64).astype(_IDX), counts)
+    ids, tfs = np.frombuffer(b"".join(blobs), _IDX) + offsets, np.frombuffer(b"".join(tf_blobs), _TF)
+    if merged:  # a merged row's chunks come before the documents' rows stored after it
+        ids, tfs = np.concatenate([merged[0][0], ids]), np.concatenate([merged[0][1], tfs])
+    return ids, tfs
 
 
 def merged_row(rows: list[tuple[int, bytes, bytes]], live: np.ndarray) -> tuple[bytes, bytes]:
     """A term's rows (its merged row, if any, then documents' rows by base) as one merged row's chunk row ids
-    and frequencies, leaving out the chunks ``live`` (a boolean per row id) says are gone; row ids past its end
-    (stored after it was read) are kept."""
+    and frequencies (packed), leaving out the chunks ``live`` (a boolean per row id) says are gone; row ids past
+    its end (stored after it was read) are kept."""
     ids, tfs = decode_rows(sorted(rows, key=lambda row: row[0]))  # by base: the row ids ascending
     keep = live[np.minimum(ids, len(live) - 1)] | (ids >= len(live))
-    return ids[keep].astype(_IDX).tobytes(), tfs[keep].astype(_TF).tobytes()
+    return pack_merged(ids[keep], tfs[keep]) if keep.any() else (b"", b"")
+
+
+# A merged row is read whole by every query of its term (megabytes for a common one): it is packed to about
+# a third. Its row ids ascend, so their gaps are small; frequencies are small too. Each array is stored as one
+# byte per value (255: look in the escaped values) after the escaped values themselves:
+# [count of escaped values, uint32][escaped values, uint32 or uint16][one byte per value]
+_ESCAPE = 255
+
+
+def _pack(values: np.ndarray, wide: np.dtype) -> bytes:
+    escaped = values[values >= _ESCAPE]
+    return b"".join([np.array([len(escaped)], "<u4").tobytes(), escaped.astype(wide).tobytes(),
+                     np.minimum(values, _ESCAPE).astype(np.uint8).tobytes()])
+
+
+def _unpack(blob: bytes, wide: np.dtype, out: np.dtype) -> np.ndarray:
+    count = int(np.frombuffer(blob, "<u4", count=1)[0])
+    escaped = np.frombuffer(blob, wide, count=count, offset=4)
+    values = np.frombuffer(blob, np.uint8, offset=4 + count * wide.itemsize).astype(out)
+    if count:
+        values[values == _ESCAPE] = escaped
+    return values
+
+
+def pack_merged(ids: np.ndarray, tfs: np.ndarray) -> tuple[bytes, bytes]:
+    """Ascending chunk row ids and their frequencies as a merged row's two blobs (ids by their gaps)."""
+    gaps = np.diff(ids.astype(np.int64), prepend=0)
+    return _pack(gaps, _IDX), _pack(tfs.astype(np.int64), _TF)
+
+
+def unpack_merged(chunks: bytes, tfs: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A merged row's blobs as chunk row ids (uint32) and frequencies (uint16)."""
+    return (np.cumsum(_unpack(chunks, _IDX, np.uint32), dtype=np.uint32),
+            _unpack(tfs, _TF, np.uint16))
