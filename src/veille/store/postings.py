@@ -144,7 +144,7 @@ class BM25Ranker:
             idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
             tf = frequency[candidates].astype(np.float32)
             scores += idf * tf * (K1 + 1.0) / (tf + norm)  # a chunk without the term adds 0.0: its sum unchanged
-            frequency[ids] = 0
+            frequency.fill(0)  # a memset: cheaper than writing zeros back at the term's postings
         terms_held = matched[candidates]
         key = terms_held * (scores.max() + 1.0) + scores
         if len(key) > k:  # the k best keys and every key tied with the last of them
@@ -183,23 +183,23 @@ def merged_row(rows: list[tuple[int, bytes, bytes]], live: np.ndarray) -> tuple[
 
 # A merged row is read whole by every query of its term (megabytes for a common one): it is packed to about
 # a third. Its row ids ascend, so their gaps are small; frequencies are small too. Each array is stored as one
-# byte per value (255: look in the escaped values) after the escaped values themselves:
-# [count of escaped values, uint32][escaped values, uint32 or uint16][one byte per value]
-_ESCAPE = 255
+# byte per value, the values that do not fit (255 or more) apart with their positions:
+# [count of wide values, uint32][their positions, uint32][their values, uint32 or uint16][a byte per value]
+_WIDE = 255
 
 
 def _pack(values: np.ndarray, wide: np.dtype) -> bytes:
-    escaped = values[values >= _ESCAPE]
-    return b"".join([np.array([len(escaped)], "<u4").tobytes(), escaped.astype(wide).tobytes(),
-                     np.minimum(values, _ESCAPE).astype(np.uint8).tobytes()])
+    positions = np.flatnonzero(values >= _WIDE)
+    return b"".join([np.array([len(positions)], "<u4").tobytes(), positions.astype("<u4").tobytes(),
+                     values[positions].astype(wide).tobytes(), np.minimum(values, _WIDE).astype(np.uint8).tobytes()])
 
 
 def _unpack(blob: bytes, wide: np.dtype, out: np.dtype) -> np.ndarray:
     count = int(np.frombuffer(blob, "<u4", count=1)[0])
-    escaped = np.frombuffer(blob, wide, count=count, offset=4)
-    values = np.frombuffer(blob, np.uint8, offset=4 + count * wide.itemsize).astype(out)
-    if count:
-        values[values == _ESCAPE] = escaped
+    positions = np.frombuffer(blob, "<u4", count=count, offset=4)
+    large = np.frombuffer(blob, wide, count=count, offset=4 + 4 * count)
+    values = np.frombuffer(blob, np.uint8, offset=4 + 4 * count + count * wide.itemsize).astype(out)
+    values[positions] = large
     return values
 
 
