@@ -45,6 +45,7 @@ import generate_corpus as gen  # noqa: E402
 from kb_scale import DEFAULT_SOURCE, build_scaled_kb  # noqa: E402
 from veille import KnowledgeBase  # noqa: E402
 from veille.store import Filters  # noqa: E402
+from veille.store.vectors import DenseSettings  # noqa: E402
 
 K = 10
 FILTERS: dict[str, dict[str, str]] = {"none": {}, "kind=post": {"kind": "post"}}
@@ -328,6 +329,46 @@ def measure_search(n: int, backend: str, db: str, texts: list[str], vectors: dic
     kb.close()
 
 
+def prewarm(uri: str) -> str:
+    """What a server that has been answering for a while holds in memory: the HNSW index, the vectors, the
+    merged postings (TOAST), the postings and chunk indexes, read into shared buffers (pg_prewarm)."""
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as pg:
+        pg.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        toast = pg.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'postings'").fetchone()[0]
+        done = []
+        for relation in ("vectors_hnsw", "vectors", toast, "postings_pkey", "chunks", "chunks_pkey", "documents"):
+            blocks = pg.execute("SELECT pg_prewarm(%s::regclass)", (relation,)).fetchone()[0]
+            done.append(f"{relation} {blocks * 8 // 1024} MB")
+    return ", ".join(done)
+
+
+def measure_graph_ef(n: int, db: str, texts: list[str], vectors: dict[str, np.ndarray],
+                     truth: dict[str, list[set[int]]], efs: list[int]) -> None:
+    """The SQLite store's dense ranking alone (``rank_dense``: the usearch graph and the rows scored beside it)
+    per ef (``DenseSettings.expansion_search``)."""
+    from veille.store.sqlite import SQLiteStore
+    from veille.store.vectors import DenseSettings
+
+    print(f"\nSQLite rank_dense by the usearch graph's ef, {n} chunks\n", flush=True)
+    line("chunks", "ef", "filter", "p50 ms", "p95 ms", "recall@10", "load avg")
+    line("---:", "---:", "---", "---:", "---:", "---:", "---:")
+    for ef in efs:
+        store = SQLiteStore(db)
+        store.dense_settings = DenseSettings(expansion_search=ef)
+        store.rank_dense(vectors[texts[0]], Filters(), K)
+        for name, filters in FILTERS.items():
+            ms, found = [], []
+            for text in texts:
+                started = time.perf_counter()
+                found.append({r.rowid for r in store.rank_dense(vectors[text], Filters(**filters), K)})
+                ms.append((time.perf_counter() - started) * 1000)
+            recall = np.mean([len(f & t) / K for f, t in zip(found, truth[name])])
+            line(f"{n:,}".replace(",", " "), ef, name, pct(ms, 50), f"**{pct(ms, 95)}**", f"{recall:.3f}", load_avg())
+        store.close()
+
+
 def measure_ef(n: int, uri: str, texts: list[str], vectors: dict[str, np.ndarray],
                truth: dict[str, list[set[int]]], efs: list[int]) -> None:
     """PostgreSQL's dense ranking alone (``rank_dense``: the HNSW query and the float32 rescoring) per ef_search."""
@@ -369,6 +410,7 @@ def main() -> None:
                              "file, or brute force without one")
     parser.add_argument("--reload", action="store_true", help="copy into PostgreSQL again even if loaded")
     parser.add_argument("--ef", default="100,400,1000", help="hnsw.ef_search values measured apart ('' for none)")
+    parser.add_argument("--graph-ef", default="2048,3072", help="the SQLite graph's ef values measured apart")
     parser.add_argument("--backends", default="sqlite,postgres", help="the searches of these only")
     parser.add_argument("--maintenance-mem", default="4GB")
     parser.add_argument("--parallel-workers", type=int, default=1)
@@ -432,9 +474,12 @@ def main() -> None:
             if "sqlite" in args.backends:
                 measure_search(n, "sqlite", str(db), texts, vectors, truth)
             if "postgres" in args.backends:
+                print(f"  pg_prewarm: {prewarm(uri)}", flush=True)
                 measure_search(n, "postgres", uri, texts, vectors, truth)
-            if args.ef:
+            if args.ef and "postgres" in args.backends:
                 measure_ef(n, uri, texts, vectors, truth, [int(e) for e in args.ef.split(",")])
+            if args.graph_ef and "sqlite" in args.backends and n >= DenseSettings().threshold:
+                measure_graph_ef(n, str(db), texts, vectors, truth, [int(e) for e in args.graph_ef.split(",")])
     finally:
         server.cleanup()  # stops it; its data stays for a later run
 
