@@ -344,52 +344,42 @@ def prewarm(uri: str) -> str:
     return ", ".join(done)
 
 
-def measure_graph_ef(n: int, db: str, texts: list[str], vectors: dict[str, np.ndarray],
-                     truth: dict[str, list[set[int]]], efs: list[int]) -> None:
-    """The SQLite store's dense ranking alone (``rank_dense``: the usearch graph and the rows scored beside it)
-    per ef (``DenseSettings.expansion_search``)."""
-    from veille.store.sqlite import SQLiteStore
-    from veille.store.vectors import DenseSettings
-
-    print(f"\nSQLite rank_dense by the usearch graph's ef, {n} chunks\n", flush=True)
-    line("chunks", "ef", "filter", "p50 ms", "p95 ms", "recall@10", "load avg")
+def measure_ranker(n: int, title: str, setting: str, open_store: Callable[[int], Any], texts: list[str],
+                   vectors: dict[str, np.ndarray], truth: dict[str, list[set[int]]], efs: list[int]) -> None:
+    """A store's dense ranking alone (``rank_dense``) per ef: ``open_store(ef)`` opens it with that setting."""
+    print(f"\n{title}, {n} chunks\n", flush=True)
+    line("chunks", setting, "filter", "p50 ms", "p95 ms", "recall@10", "load avg")
     line("---:", "---:", "---", "---:", "---:", "---:", "---:")
     for ef in efs:
+        store = open_store(ef)
+        store.rank_dense(vectors[texts[0]], Filters(), K)
+        for name, filters in FILTERS.items():
+            ms, found = [], []
+            for text in texts:
+                started = time.perf_counter()
+                found.append({r.rowid for r in store.rank_dense(vectors[text], Filters(**filters), K)})
+                ms.append((time.perf_counter() - started) * 1000)
+            recall = np.mean([len(f & t) / K for f, t in zip(found, truth[name])])
+            line(f"{n:,}".replace(",", " "), ef, name, pct(ms, 50), f"**{pct(ms, 95)}**", f"{recall:.3f}", load_avg())
+        store.close()
+
+
+def sqlite_with_ef(db: str) -> Callable[[int], Any]:
+    """The SQLite store with its usearch graph searched at a given ef (``DenseSettings.expansion_search``)."""
+    from veille.store.sqlite import SQLiteStore
+
+    def open_store(ef: int) -> Any:
         store = SQLiteStore(db)
         store.dense_settings = DenseSettings(expansion_search=ef)
-        store.rank_dense(vectors[texts[0]], Filters(), K)
-        for name, filters in FILTERS.items():
-            ms, found = [], []
-            for text in texts:
-                started = time.perf_counter()
-                found.append({r.rowid for r in store.rank_dense(vectors[text], Filters(**filters), K)})
-                ms.append((time.perf_counter() - started) * 1000)
-            recall = np.mean([len(f & t) / K for f, t in zip(found, truth[name])])
-            line(f"{n:,}".replace(",", " "), ef, name, pct(ms, 50), f"**{pct(ms, 95)}**", f"{recall:.3f}", load_avg())
-        store.close()
+        return store
+    return open_store
 
 
-def measure_ef(n: int, uri: str, texts: list[str], vectors: dict[str, np.ndarray],
-               truth: dict[str, list[set[int]]], efs: list[int]) -> None:
-    """PostgreSQL's dense ranking alone (``rank_dense``: the HNSW query and the float32 rescoring) per ef_search."""
+def postgres_with_ef(uri: str) -> Callable[[int], Any]:
+    """The PostgreSQL store with a given hnsw.ef_search."""
     from veille.store.postgres import PostgresStore
 
-    print(f"\nPostgreSQL rank_dense by hnsw.ef_search, {n} chunks (filtered: iterative scan, or exact below "
-          f"EXACT_BELOW kept chunks)\n", flush=True)
-    line("chunks", "ef_search", "filter", "p50 ms", "p95 ms", "recall@10", "load avg")
-    line("---:", "---:", "---", "---:", "---:", "---:", "---:")
-    for ef in efs:
-        store = PostgresStore(uri, ef_search=ef)
-        store.rank_dense(vectors[texts[0]], Filters(), K)
-        for name, filters in FILTERS.items():
-            ms, found = [], []
-            for text in texts:
-                started = time.perf_counter()
-                found.append({r.rowid for r in store.rank_dense(vectors[text], Filters(**filters), K)})
-                ms.append((time.perf_counter() - started) * 1000)
-            recall = np.mean([len(f & t) / K for f, t in zip(found, truth[name])])
-            line(f"{n:,}".replace(",", " "), ef, name, pct(ms, 50), f"**{pct(ms, 95)}**", f"{recall:.3f}", load_avg())
-        store.close()
+    return lambda ef: PostgresStore(uri, ef_search=ef)
 
 
 def main() -> None:
@@ -477,9 +467,12 @@ def main() -> None:
                 print(f"  pg_prewarm: {prewarm(uri)}", flush=True)
                 measure_search(n, "postgres", uri, texts, vectors, truth)
             if args.ef and "postgres" in args.backends:
-                measure_ef(n, uri, texts, vectors, truth, [int(e) for e in args.ef.split(",")])
+                measure_ranker(n, "PostgreSQL rank_dense by hnsw.ef_search (filtered: exact below EXACT_BELOW kept "
+                               "chunks)", "ef_search", postgres_with_ef(uri), texts, vectors, truth,
+                               [int(e) for e in args.ef.split(",")])
             if args.graph_ef and "sqlite" in args.backends and n >= DenseSettings().threshold:
-                measure_graph_ef(n, str(db), texts, vectors, truth, [int(e) for e in args.graph_ef.split(",")])
+                measure_ranker(n, "SQLite rank_dense by the usearch graph's ef", "ef", sqlite_with_ef(str(db)), texts,
+                               vectors, truth, [int(e) for e in args.graph_ef.split(",")])
     finally:
         server.cleanup()  # stops it; its data stays for a later run
 

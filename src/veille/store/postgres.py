@@ -482,15 +482,8 @@ class PostgresStore:
             self.db.execute(sql, (key, value))
             self._dirty = True
             return
-        self._begin()
-        try:
+        with self._transaction():
             self.db.execute(sql, (key, value))
-            self._dirty = True
-            self._commit()
-        except BaseException as exc:
-            self._rollback()
-            _raise_full(exc, self.path, self.db)
-            raise
 
     # -- writing ----------------------------------------------------------------
     def put_document(self, doc: Document, chunks: list[Chunk], terms: DocumentTerms,
