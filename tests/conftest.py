@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -72,8 +73,13 @@ def pg_server():
     pytest.importorskip("psycopg")
     from veille.devdb import temporary_server
 
-    with temporary_server() as server:
-        yield server
+    # a run stopped by a plain kill (a CI timeout) ends like Ctrl-C: the fixtures' teardown stops the server
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with temporary_server() as server:
+            yield server
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture
