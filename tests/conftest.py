@@ -98,6 +98,12 @@ def backend(request, tmp_path):
     return request.getfixturevalue("pg_uri")
 
 
+def ctrl_c_as_a_terminal_sends_it() -> None:
+    """``preexec_fn`` of a child the test stops with SIGINT: Ctrl-C back to its default, for a suite started in
+    the background by a shell (``cmd &``) runs with SIGINT ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def rows(store, sql: str, args: tuple = ()) -> list[tuple]:
     """Rows of a query on either store's connection, as tuples (SQLite's ``?`` placeholders)."""
     if hasattr(store, "uri"):  # PostgreSQL

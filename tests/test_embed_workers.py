@@ -17,7 +17,7 @@ import pytest
 
 from veille import KnowledgeBase
 
-from .conftest import ROOT, rows
+from .conftest import ROOT, ctrl_c_as_a_terminal_sends_it, rows
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"), VEILLE_EMBED="1")
 
@@ -57,7 +57,8 @@ def ingested(target: str, folder: Path) -> int:
 
 def worker(target: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "veille", "--db", target, "embed", *args], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_a_terminal_sends_it)
 
 
 def embedded(out: str) -> int:

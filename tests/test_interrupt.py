@@ -16,7 +16,7 @@ import pytest
 
 from veille import KnowledgeBase
 
-from .conftest import ROOT, load_bench
+from .conftest import ROOT, ctrl_c_as_a_terminal_sends_it, load_bench
 
 small_corpus = load_bench("small_corpus")
 kill_test = load_bench("kill_test")
@@ -51,7 +51,7 @@ def start_and_wait(db: Path, folder: Path, documents: int = 20) -> tuple[subproc
     """An ingest in its own process group (as a terminal runs it), once it has stored ``documents``; its workers."""
     command, env = ingest_command(db, folder)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=ctrl_c_as_a_terminal_sends_it)
     deadline = time.monotonic() + 60
     while stored(db) < documents:
         assert process.poll() is None, process.communicate()

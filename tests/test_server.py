@@ -31,7 +31,7 @@ from veille import KnowledgeBase
 from veille.llm import LLMConfig
 from veille.server import ServeError, Service, check_exposure, create_app, safe_name
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, ctrl_c_as_a_terminal_sends_it
 from .test_llm import ChatServer, streamed
 from .test_remove import _colliding_texts
 
@@ -629,7 +629,8 @@ def veille(*args: str) -> subprocess.Popen:
     """``python -m veille ARGS`` of this checkout, lexical, without a token in its environment."""
     env = {k: v for k, v in os.environ.items() if k != "VEILLE_TOKEN"}
     return subprocess.Popen([sys.executable, "-m", "veille", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**env, "PYTHONPATH": str(ROOT / "src"), "VEILLE_EMBED": "0"})
+                            text=True, env={**env, "PYTHONPATH": str(ROOT / "src"), "VEILLE_EMBED": "0"},
+                            preexec_fn=ctrl_c_as_a_terminal_sends_it)
 
 
 def test_serve_on_a_public_address_without_a_token_exits_with_the_reason(tmp_path):
