@@ -61,6 +61,12 @@ def merge_state(tables: MergeTables) -> tuple[int, int]:
     return int(found.get("merged_upto", 0)), int(found.get("merged_live", 0))
 
 
+def _removals(tables: MergeTables) -> tuple[str | None, str | None]:
+    """(documents removed so far, as counted when the last merge ended): equal when nothing was removed since."""
+    found = dict(tables.rows("SELECT key, value FROM meta WHERE key IN ('chunk_removals', 'merged_removals')"))
+    return found.get("chunk_removals"), found.get("merged_removals")
+
+
 def merge_postings(tables: MergeTables, transaction: Any, settings: MergeSettings = MergeSettings(),
                    force: bool = False) -> str:
     """Bring the merged rows up to the last stored chunk when the settings say it is time (or ``force``);
@@ -68,12 +74,13 @@ def merge_postings(tables: MergeTables, transaction: Any, settings: MergeSetting
     upto, live_then = merge_state(tables)
     top = tables.rows("SELECT COALESCE(MAX(id), 0) FROM chunks")[0][0]
     since = top - upto
-    live_now = tables.rows("SELECT COUNT(*) FROM chunk_keys WHERE id <= ?", (upto,))[0][0] if upto else 0
-    purge = live_then > 0 and live_then - live_now > settings.dead_share * live_then
-    if not force and not purge and since < max(settings.min_chunks, settings.share * upto):
+    removals, merged_removals = _removals(tables)
+    purge = False
+    if live_then and removals != merged_removals:  # counting the merged chunks alive takes ≈ 0.1 s at 1 000 000
+        live_now = tables.rows("SELECT COUNT(*) FROM chunk_keys WHERE id <= ?", (upto,))[0][0]
+        purge = live_then - live_now > settings.dead_share * live_then
+    if not force and not purge and (since <= 0 or since < max(settings.min_chunks, settings.share * upto)):
         return f"merged up to chunk {upto}; {since} chunks after it are read per document"
-    if since <= 0 and not purge and not force:
-        return f"merged up to chunk {upto}"
     with transaction():  # first: no chunk row id up to ``top`` is given again, whatever happens next
         tables.execute("INSERT INTO meta VALUES ('merged_upto', ?) ON CONFLICT (key) DO UPDATE SET value = "
                        "excluded.value", (str(max(top, upto)),))
@@ -89,8 +96,10 @@ def merge_postings(tables: MergeTables, transaction: Any, settings: MergeSetting
             for term in terms[start:start + settings.terms_per_transaction]:
                 _merge_term(tables, term, top, live)
     with transaction():
-        tables.execute("INSERT INTO meta VALUES ('merged_live', ?) ON CONFLICT (key) DO UPDATE SET value = "
-                       "excluded.value", (str(int(live.sum())),))
+        for key, value in (("merged_live", str(int(live.sum()))), ("merged_removals", removals)):
+            if value is not None:
+                tables.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                               "excluded.value", (key, value))
     return f"merged {len(terms)} terms up to chunk {top}"
 
 
